@@ -1,0 +1,241 @@
+"""Stage `clean`: repair, extract, normalise, identify language, mark duplicates, quarantine.
+
+Reads `ingested`, writes `cleaned` (analysable records) and `quarantine` parts with a reason
+code per record:
+
+| reason                 | when                                                        |
+|------------------------|-------------------------------------------------------------|
+| `undecodable_bytes`    | the input bytes did not decode in `ingest.encoding`         |
+| `html_without_text`    | the record is HTML and no text could be extracted           |
+| `empty_text`           | no text at all after cleaning                               |
+| `too_short`            | fewer than `clean.min_chars` non-space characters           |
+| `too_long`             | more than `clean.max_chars` characters                      |
+| `unsupported_language` | language not in `clean.keep_languages` (when that is set)   |
+| `duplicate`            | exact or near duplicate, when `clean.dedupe.drop` is true   |
+
+Duplicates are otherwise kept and marked (`dup_of`, `near_dup_of`, `is_duplicate`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from functools import lru_cache
+from typing import Any, Mapping
+
+import ftfy
+import pandas as pd
+import trafilatura
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from . import progress
+from .ingest import quarantine_frame
+from .store import Run, utc_now
+
+_HTML = re.compile(r"^\s*<(!doctype|html|head|body)\b|<(p|div|article|body|br|span|table|"
+                   r"section|h[1-6])\b[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_NEWLINES = re.compile(r"\s*\n\s*\n\s*")
+_LINE = re.compile(r" *\n *")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+CLEANED_TYPES = {"id": "string", "text": "string", "title": "string", "source": "string",
+                 "author": "string", "published_at": "string", "url": "string",
+                 "lang": "string", "meta": "string", "input_file": "string",
+                 "input_record": "int64", "is_html": "bool", "lang_detected": "string",
+                 "lang_confidence": "float64", "dup_of": "string", "near_dup_of": "string",
+                 "is_duplicate": "bool"}
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """ISO 639-1 code and probability from py3langid (first 2,000 characters)."""
+    lang, prob = _language_identifier().classify(text[:2000])
+    return lang, float(prob)
+
+
+def is_html(text: str) -> bool:
+    return bool(_HTML.search(text[:5000]))
+
+
+def extract_html(text: str) -> tuple[str, str | None]:
+    """Main text and title of an HTML document (trafilatura; its plain-text fallback)."""
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+                                      favor_recall=True)
+    body = doc.text if doc is not None and doc.text else trafilatura.html2txt(text)
+    title = doc.title if doc is not None else None
+    return body or "", title
+
+
+def normalise_whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    text = _NEWLINES.sub("\n\n", text)
+    text = _LINE.sub("\n", text)
+    return text.strip()
+
+
+def dedupe_key(text: str) -> str:
+    """Exact-duplicate key: case-folded words, punctuation and spacing ignored."""
+    return hashlib.sha1(" ".join(_WORD.findall(text.casefold())).encode()).hexdigest()
+
+
+def shingles(text: str, size: int) -> set[bytes]:
+    words = _WORD.findall(text.casefold())
+    if len(words) <= size:
+        return {" ".join(words).encode()}
+    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
+
+
+class Deduplicator:
+    """Exact and MinHash-LSH near-duplicate marking, streaming in input order."""
+
+    def __init__(self, threshold: float, num_perm: int, shingle_words: int, near: bool,
+                 exact: bool):
+        self.exact, self.near = exact, near
+        self.num_perm, self.size = num_perm, shingle_words
+        self.first: dict[str, str] = {}
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm) if near else None
+        self.order: dict[str, int] = {}
+
+    def mark(self, doc_id: str, text: str) -> tuple[str | None, str | None]:
+        """Return (dup_of, near_dup_of) for a record, then remember it."""
+        key = dedupe_key(text)
+        if self.exact and key in self.first:
+            return self.first[key], None
+        self.first.setdefault(key, doc_id)
+        if not self.near:
+            return None, None
+        mh = MinHash(num_perm=self.num_perm, seed=1)
+        mh.update_batch(list(shingles(text, self.size)))
+        lean = LeanMinHash(mh)
+        hits = self.lsh.query(lean)
+        near = min(hits, key=self.order.__getitem__) if hits else None
+        self.order[doc_id] = len(self.order)
+        self.lsh.insert(doc_id, lean)
+        return None, near
+
+
+def clean_text(raw: str, cfg: Mapping[str, Any]) -> tuple[str, bool, str | None]:
+    """Cleaned text, whether it was HTML, and the HTML title if any."""
+    html = cfg["extract_html"] and is_html(raw)
+    title = None
+    text = raw
+    if html:
+        text, title = extract_html(raw)
+    if cfg["fix_unicode"]:
+        text = ftfy.fix_text(text, uncurl_quotes=False)
+    return normalise_whitespace(text), html, title
+
+
+def _quarantine_row(row: Mapping[str, Any], reason: str, detail: str) -> dict[str, Any]:
+    return {"id": row["id"], "reason": reason, "detail": detail, "stage": "clean",
+            "input_file": row["input_file"], "input_record": row["input_record"],
+            "title": row["title"], "source": row["source"], "author": row["author"],
+            "text_preview": (row["text"] or "")[:200]}
+
+
+def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean every ingested record into `cleaned` or `quarantine`; return the stage's counts."""
+    started = time.perf_counter()
+    cfg = config["clean"]
+    dd = cfg["dedupe"]
+    dedup = Deduplicator(dd["threshold"], dd["num_perm"], dd["shingle_words"], dd["near"],
+                         dd["exact"])
+    keep = set(cfg["keep_languages"])
+    run.reset_table("cleaned")
+    run.reset_table("quarantine", prefix="clean-")
+    counts: dict[str, int] = {"input": 0, "analysed": 0, "quarantined": 0, "html_extracted": 0,
+                              "unicode_repaired": 0, "exact_duplicates": 0,
+                              "near_duplicates": 0}
+    reasons: dict[str, int] = {}
+    total = run.count_rows("ingested") if run.has_table("ingested") else 0
+    with progress.task("clean", total) as advance:
+        for index, chunk in enumerate(run.iter_table("ingested") if total else []):
+            kept, qrows = [], []
+            for row in chunk.to_dict("records"):
+                counts["input"] += 1
+                reason, detail = _clean_record(row, cfg, keep, dedup, counts)
+                if reason:
+                    qrows.append(_quarantine_row(row, reason, detail))
+                    reasons[reason] = reasons.get(reason, 0) + 1
+                else:
+                    kept.append(row)
+            if kept:
+                df = pd.DataFrame(kept).drop(columns=["undecodable"]).astype(CLEANED_TYPES)
+                run.write_part("cleaned", index, df)
+            if qrows:
+                run.write_part("quarantine", index, quarantine_frame(qrows), "clean-")
+            counts["analysed"] += len(kept)
+            counts["quarantined"] += len(qrows)
+            advance(len(chunk))
+    result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
+              "counts": counts, "quarantine_reasons": reasons}
+    run.record_stage("clean", result)
+    run.update_manifest(accounting=accounting(run))
+    return result
+
+
+def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
+                  counts: dict[str, int]) -> tuple[str | None, str]:
+    """Clean `row` in place; return a quarantine (reason, detail) or (None, "")."""
+    raw = row["text"] or ""
+    if row.get("undecodable"):
+        return "undecodable_bytes", "bytes that do not decode were replaced by U+FFFD"
+    text, html, html_title = clean_text(raw, cfg)
+    counts["html_extracted"] += html
+    if cfg["fix_unicode"] and not html and text != normalise_whitespace(raw):
+        counts["unicode_repaired"] += 1
+    if html and not text:
+        return "html_without_text", "no main text could be extracted from the HTML"
+    if not text:
+        return "empty_text", "the text is empty or whitespace only"
+    visible = sum(1 for ch in text if not ch.isspace())
+    if visible < cfg["min_chars"]:
+        return "too_short", f"{visible} non-space characters < clean.min_chars={cfg['min_chars']}"
+    if len(text) > cfg["max_chars"]:
+        return "too_long", f"{len(text)} characters > clean.max_chars={cfg['max_chars']}"
+    row["text"] = text
+    row["is_html"] = html
+    if html_title and not row.get("title"):
+        row["title"] = html_title
+    if row.get("title"):
+        row["title"] = normalise_whitespace(ftfy.fix_text(row["title"], uncurl_quotes=False))
+    row["lang_detected"], row["lang_confidence"] = (
+        detect_language(text) if cfg["detect_language"] else (None, None))
+    given = (row.get("lang") or "").strip().lower()
+    row["lang"] = given or row["lang_detected"]
+    if keep and row["lang"] not in keep:
+        return "unsupported_language", (f"language '{row['lang']}' not in "
+                                        f"clean.keep_languages={sorted(keep)}")
+    dup_of, near_of = dedup.mark(row["id"], text)
+    row["dup_of"], row["near_dup_of"] = dup_of, near_of
+    row["is_duplicate"] = bool(dup_of or near_of)
+    counts["exact_duplicates"] += dup_of is not None
+    counts["near_duplicates"] += near_of is not None
+    if row["is_duplicate"] and cfg["dedupe"]["drop"]:
+        return "duplicate", f"duplicate of {dup_of or near_of}"
+    return None, ""
+
+
+def accounting(run: Run) -> dict[str, Any]:
+    """input_records == analysed + quarantined, from the tables themselves."""
+    manifest = run.manifest
+    read = manifest.get("stages", {}).get("ingest", {}).get("counts", {}).get("records_read", 0)
+    analysed = run.count_rows("cleaned") if run.has_table("cleaned") else 0
+    quarantined = run.count_rows("quarantine") if run.has_table("quarantine") else 0
+    duplicates = 0
+    if analysed:
+        import duckdb
+        duplicates = duckdb.connect().execute(
+            f"select count(*) from read_parquet('{run.glob('cleaned')}') where is_duplicate"
+        ).fetchone()[0]
+    return {"input_records": read, "analysed": analysed, "quarantined": quarantined,
+            "duplicates_flagged": int(duplicates),
+            "balanced": read == analysed + quarantined}

@@ -1,0 +1,145 @@
+"""Column detection, `--map` overrides and normalisation to the record schema."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+# The record schema every reader's output is normalised to (plus pass-through `meta`).
+FIELDS = ("id", "text", "title", "source", "author", "published_at", "url", "lang")
+
+# Column names recognised per field, in order of preference (compared case-insensitively,
+# ignoring spaces, dashes and underscores).
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "doc_id", "document_id", "post_id", "tweet_id", "uid", "guid"),
+    "text": ("text", "content", "body", "message", "full_text", "summary", "description",
+             "post", "article", "tweet"),
+    "title": ("title", "headline", "heading", "subject"),
+    "source": ("source", "outlet", "outlets", "domain", "publisher", "site", "media",
+               "channel", "source_name"),
+    "author": ("author", "account", "user", "username", "screen_name", "handle", "user_name",
+               "byline", "authors"),
+    "published_at": ("published_at", "date", "timestamp", "created_at", "published",
+                     "publish_date", "datetime", "time", "pubdate"),
+    "url": ("url", "link", "permalink", "href", "uri"),
+    "lang": ("lang", "language", "locale"),
+}
+
+
+class MappingError(ValueError):
+    """A `--map` option is malformed or names an unknown field."""
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(name).lower())
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """Parse `--map field=column` options into {field: column}."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise MappingError(f"--map expects field=column (e.g. text=title); got {item!r}.")
+        field, column = (s.strip() for s in item.split("=", 1))
+        if field not in FIELDS:
+            raise MappingError(f"--map: unknown field '{field}'; fields are "
+                               f"{', '.join(FIELDS)}.")
+        if not column:
+            raise MappingError(f"--map {field}= needs a column name.")
+        mapping[field] = column
+    return mapping
+
+
+def resolve_columns(columns: Iterable[str], mapping: Mapping[str, str]) -> dict[str, str | None]:
+    """Decide which input column feeds each field: `--map` first, then the known names.
+
+    A mapped column that the input lacks raises KeyError naming the columns it has.
+    """
+    columns = [c for c in columns if not str(c).startswith("_")]
+    by_key = {}
+    for column in columns:
+        by_key.setdefault(_key(column), column)
+    resolved: dict[str, str | None] = {}
+    taken = set(mapping.values())
+    for field in FIELDS:
+        if field in mapping:
+            if mapping[field] not in columns:
+                raise KeyError(f"--map {field}={mapping[field]}: no such column; the input "
+                               f"has {', '.join(map(str, columns))}.")
+            resolved[field] = mapping[field]
+            continue
+        resolved[field] = None
+        for name in CANDIDATES[field]:
+            column = by_key.get(_key(name))
+            if column is not None and column not in taken:
+                resolved[field] = column
+                taken.add(column)
+                break
+    return resolved
+
+
+def _as_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        value = "+".join(str(v) for v in value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def content_id(record: Mapping[str, Any]) -> str:
+    """A stable id from the record's content, for inputs that carry none."""
+    payload = json.dumps([record.get(f) for f in FIELDS[1:]], ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_dates(raw: pd.Series, dayfirst: bool) -> pd.Series:
+    """Parse dates to UTC ISO 8601 strings; unparseable values become None.
+
+    Naive times are taken as UTC; all-digit values of 10 or 13 digits as Unix seconds or
+    milliseconds.
+    """
+    out = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    present = raw.notna() & (raw.astype(str).str.strip() != "")
+    if not present.any():
+        return out
+    values = raw[present].astype(str).str.strip()
+    epoch = values.str.fullmatch(r"\d{10}(\d{3})?")
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if epoch.any():
+        digits = values[epoch].astype("int64")
+        ms = values[epoch].str.len() == 13
+        parsed[epoch] = pd.to_datetime(digits.where(~ms, digits // 1000), unit="s", utc=True)
+    rest = values[~epoch]
+    if len(rest):
+        parsed[~epoch] = pd.to_datetime(rest, utc=True, errors="coerce", format="mixed",
+                                        dayfirst=dayfirst)
+    ok = parsed.notna()
+    out[ok[ok].index] = parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
+
+
+def normalise(records: list[dict[str, Any]], columns: Mapping[str, str | None],
+              dayfirst: bool) -> tuple[pd.DataFrame, int]:
+    """Records -> DataFrame in the record schema; returns it and the unparseable-date count."""
+    used = {c for c in columns.values() if c is not None}
+    rows = []
+    for record in records:
+        row = {field: (_as_str(record.get(col)) if col is not None else None)
+               for field, col in columns.items()}
+        meta = {k: v for k, v in record.items() if k not in used and not k.startswith("_")}
+        row["meta"] = json.dumps(meta, ensure_ascii=False, default=str) if meta else None
+        row["input_record"] = int(record.get("_record", 0))
+        row["undecodable"] = bool(record.get("_undecodable", False))
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=[*FIELDS, "meta", "input_record", "undecodable"])
+    raw_dates = df["published_at"].copy()
+    df["published_at"] = parse_dates(raw_dates, dayfirst)
+    df = df.astype({c: "string" for c in (*FIELDS, "meta")})
+    bad_dates = int((raw_dates.notna() & df["published_at"].isna()).sum())
+    return df, bad_dates
