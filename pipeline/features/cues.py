@@ -41,7 +41,8 @@ SPREAD_VERBS = {"spread", "wage", "push", "conduct", "run", "use", "peddle", "fu
                 "lie", "falsify", "deceive", "distort", "demonise", "demonize"}
 NATO_TERMS = {"nato", "alliance", "pentagon", "north atlantic"}
 WAR_TERMS = {"war", "attack", "invasion", "invade", "strike", "offensive", "aggression",
-             "occupation", "occupy", "confrontation", "clash", "conflict"}
+             "occupation", "occupy", "confrontation", "clash", "conflict", "bomb", "dismember",
+             "partition", "conquer", "seize", "encircle", "surround", "blockade"}
 
 
 @dataclass
@@ -407,12 +408,15 @@ def accusation_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
 
 @CUE_SETS.register("nato_frames.v1")
 def nato_frame_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
-    """NATO named together with war, threat or intent vocabulary in one sentence."""
+    """NATO (or another Western actor) named together with war, threat or intent vocabulary
+    in one sentence."""
+    lemmas = {_lemma(t) for t in sent}
+    if lemmas & WAR_TERMS and any(g == "WEST" for g, _ in actor_groups(ctx, sent)):
+        yield "west_with_war", sent
     words = {t.lower_ for t in sent}
     if not (words & NATO_TERMS or "nato" in sent.text.lower()):
         return
     yield "nato_mention", sent
-    lemmas = {_lemma(t) for t in sent}
     if lemmas & WAR_TERMS:
         yield "nato_with_war", sent
     if lemmas & {"threat", "threaten", "danger", "dangerous", "target", "provocation"}:

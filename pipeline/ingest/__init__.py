@@ -50,8 +50,8 @@ class _Ids:
     def assign(self, df: pd.DataFrame) -> pd.Series:
         """Fill missing ids; return a mask of rows whose *given* id was already used."""
         dup_given = pd.Series(False, index=df.index)
-        ids = df["id"].tolist()
-        records = df[list(FIELDS)].to_dict("records")
+        ids = [None if pd.isna(v) else v for v in df["id"].tolist()]
+        records = df[list(FIELDS)].astype(object).where(df[list(FIELDS)].notna(), None).to_dict("records")
         for i, (pos, given) in enumerate(zip(df.index, ids)):
             if given is None:
                 base = content_id(records[i])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ class ModelError(RuntimeError):
 def save_model(model: Pipeline, folder: str | Path, meta: dict[str, Any]) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_with(folder / MODEL_FILE, lambda tmp: sio.dump(model, tmp))
+    write_with(folder / MODEL_FILE, lambda tmp: sio.dump(
+        model, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
     write_json(folder / META_FILE, meta)
     return folder
 

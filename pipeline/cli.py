@@ -1,0 +1,239 @@
+"""The `disinfo` command line: a thin Typer layer over the pipeline's Python API."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import progress
+from .config import ConfigError, load_config
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
+    "Tag news and social-media texts with disinformation mechanisms (state_media, "
+    "coordinated_campaign, sowing_doubt, mutual_accusation) and write narrative reports. "
+    "`disinfo run` does everything; the stage commands re-run one stage on a run folder."))
+console = Console(stderr=True)
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="TOML file overriding "
+                         "configs/default.toml (same keys; unknown keys are an error).")
+SetOpt = typer.Option(None, "--set", "-s", help="Override one setting, e.g. "
+                      "--set clean.max_chars=50000 (repeatable; value read as TOML).")
+MapOpt = typer.Option(None, "--map", "-m", help="Use an input column for a field, e.g. "
+                      "--map text=title --map source=outlets (fields: id, text, title, "
+                      "source, author, published_at, url, lang; repeatable).")
+FormatOpt = typer.Option(None, "--format", "-f", help="Force the input format instead of "
+                         "detecting it from the extension: csv, tsv, jsonl, json, parquet, "
+                         "folder, text, hf-disk, hf-files, hf-hub.")
+OverwriteOpt = typer.Option(False, "--overwrite", help="Replace an existing run folder.")
+RunDirArg = typer.Argument(..., help="A run folder made by `disinfo run` or `disinfo ingest`.")
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def _config(config: Optional[Path], sets: Optional[List[str]]):
+    try:
+        return load_config(config, sets or [])
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _guard(func, *args, **kwargs):
+    """Run an API call; turn the errors a user can fix into a message and exit code 2."""
+    from .features.nlp import PipelineNotFound
+    from .features.registry import RegistryError
+    from .ingest.columns import MappingError
+    from .model.data import LabelledDataError
+    from .model.io import ModelError
+    from .store import RunExistsError
+    try:
+        return func(*args, **kwargs)
+    except (ConfigError, RunExistsError, ModelError, MappingError, RegistryError,
+            LabelledDataError, PipelineNotFound, FileNotFoundError) as exc:
+        _fail(str(exc))
+
+
+@app.callback()
+def main(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars.")):
+    progress.enable(not quiet)
+
+
+@app.command()
+def run(inputs: List[str] = typer.Argument(..., help="Input files or folders (CSV, TSV, "
+                                           "JSONL/NDJSON, JSON, Parquet, folders of "
+                                           ".txt/.md/.html, a datasets save_to_disk folder) "
+                                           "or hf:NAME for a hub dataset."),
+        out: Path = typer.Option(..., "--out", "-o", help="Run folder to write."),
+        config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
+        map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
+        overwrite: bool = OverwriteOpt):
+    """Run every stage (ingest, clean, classify, report) into a run folder."""
+    from .ingest.columns import parse_mapping
+    from .run import run_pipeline
+    cfg = _config(config, set_)
+    mapping = _guard(parse_mapping, map_ or [])
+    result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
+    _print_accounting(result)
+    console.print(f"[bold green]report:[/] {result.path / 'report.html'}")
+
+
+@app.command()
+def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders, or hf:NAME."),
+           out: Path = typer.Option(..., "--out", "-o", help="Run folder to create."),
+           config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
+           map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
+           overwrite: bool = OverwriteOpt):
+    """Read inputs into a new run folder (table `ingested`)."""
+    from .ingest import ingest as ingest_stage
+    from .ingest.columns import parse_mapping
+    from .run import start_run
+    cfg = _config(config, set_)
+    mapping = _guard(parse_mapping, map_ or [])
+    run_ = _guard(start_run, str(out), cfg, overwrite)
+    result = ingest_stage(run_, cfg, inputs, mapping, fmt)
+    console.print(result["counts"])
+
+
+def _stage(name: str, run_dir: Path, config, set_):
+    from . import classify as classify_mod, clean as clean_mod, report as report_mod
+    from .store import Run
+    cfg = _config(config, set_)
+    run_ = _guard(Run.open, run_dir)
+    func = {"clean": clean_mod.clean, "classify": classify_mod.classify,
+            "report": report_mod.report}[name]
+    result = _guard(func, run_, cfg)
+    console.print(result["counts"])
+    return run_
+
+
+@app.command()
+def clean(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
+          set_: Optional[List[str]] = SetOpt):
+    """Clean the ingested records (tables `cleaned` and `quarantine`)."""
+    _print_accounting(_stage("clean", run_dir, config, set_))
+
+
+@app.command()
+def classify(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
+             set_: Optional[List[str]] = SetOpt):
+    """Score the cleaned records with the mechanism model (tables `predictions`, `evidence`).
+    Use --set classify.model=PATH for another model folder."""
+    _stage("classify", run_dir, config, set_)
+
+
+@app.command()
+def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
+           set_: Optional[List[str]] = SetOpt):
+    """Write predictions.parquet/.csv, summary.json and report.html from the run folder."""
+    run_ = _stage("report", run_dir, config, set_)
+    console.print(f"[bold green]report:[/] {run_.path / 'report.html'}")
+
+
+@app.command()
+def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, split, "
+                                      "optional source/direction), e.g. "
+                                      "corpora/labelled/mechanisms.jsonl."),
+          out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
+          seed: Optional[int] = typer.Option(None, help="Random seed (default train.seed)."),
+          config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Train the mechanism model on the file's train split; evaluate on its test split."""
+    from .model.train import train as train_model
+    cfg = _config(config, set_)
+    meta = _guard(train_model, data, out, cfg, seed)
+    if "metrics" in meta:
+        _print_metrics(meta["metrics"])
+    console.print(f"[bold green]model:[/] {out} (version {meta['version']}, "
+                  f"{meta['training_seconds']} s)")
+
+
+@app.command()
+def evaluate(model_dir: Path = typer.Argument(..., help="Model folder."),
+             data: Path = typer.Argument(..., help="Labelled JSONL file."),
+             split: str = typer.Option("test", help="Rows to score: a split name or 'all'."),
+             out: Optional[Path] = typer.Option(None, "--out", "-o", help="Metrics file "
+                                                "(default MODEL_DIR/metrics.json)."),
+             config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Per-label precision, recall, F1 and support; macro and micro F1."""
+    from .model.evaluate import evaluate as evaluate_model
+    cfg = _config(config, set_)
+    metrics = _guard(evaluate_model, model_dir, data, cfg, split, out)
+    _print_metrics(metrics)
+
+
+@app.command()
+def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
+                                             help="Optional model folder, then the text."),
+            source: Optional[str] = typer.Option(None, help="Source/outlet metadata."),
+            top: int = typer.Option(8, help="Strongest features shown per label."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+            config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Labels, scores, evidence and the strongest features for one text."""
+    import pandas as pd
+    from .model.predict import MechanismPredictor
+    if len(args) > 2:
+        _fail("explain takes [MODEL_DIR] TEXT; quote the text.")
+    model_dir, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    cfg = _config(config, set_)
+    predictor = _guard(MechanismPredictor.from_config, cfg, model_dir)
+    pred = predictor.predict(pd.DataFrame({"text": [text], "source": [source]}))
+    result = {"model": predictor.meta.get("version"), "labels": {}}
+    for j, label in enumerate(pred.labels):
+        result["labels"][label] = {
+            "decision": int(pred.decisions[0, j]), "score": round(float(pred.scores[0, j]), 4),
+            "threshold": float(predictor.head.thresholds_[j]),
+            "evidence": pred.evidence[0].get(label, []),
+            "strongest_features": predictor.strongest_features(pred.docs[0], label, top)}
+    if pred.directions[0]:
+        result["direction"] = pred.directions[0]
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    out = Console()
+    for label, info in result["labels"].items():
+        mark = "[bold green]YES[/]" if info["decision"] else "[dim]no[/]"
+        out.print(f"{label}: {mark} score {info['score']:.3f} (threshold {info['threshold']})")
+        for item in info["evidence"]:
+            if item["kind"] == "sentence":
+                out.print(f"   evidence [{item['start']}:{item['end']}] {item['text']!r}")
+            elif item["kind"] == "metadata":
+                out.print(f"   metadata {item['field']}={item['value']!r} -> {item['outlet']} "
+                          f"({item['affiliation']}, {item['country']})")
+            elif item["kind"] == "direction":
+                out.print(f"   direction {item['direction']}")
+        feats = ", ".join(f"{f['feature']} {f['contribution']:+.2f}"
+                          for f in info["strongest_features"])
+        out.print(f"   features: {feats}")
+
+
+def _print_metrics(metrics: dict) -> None:
+    table = Table(title=f"{metrics.get('split', '')} ({metrics['n_documents']} documents)")
+    for col in ("label", "precision", "recall", "f1", "support"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    for label, m in metrics["per_label"].items():
+        table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
+                      str(m["support"]))
+    table.add_row("macro F1", "", "", f"{metrics['macro_f1']:.3f}", "")
+    table.add_row("micro F1", "", "", f"{metrics['micro_f1']:.3f}", "")
+    Console().print(table)
+    if metrics.get("direction", {}).get("accuracy") is not None:
+        d = metrics["direction"]
+        Console().print(f"accusation direction accuracy {d['accuracy']:.3f} (n={d['n']})")
+
+
+def _print_accounting(run_) -> None:
+    acc = run_.manifest.get("accounting", {})
+    if acc:
+        status = "[green]balanced[/]" if acc.get("balanced") else "[bold red]NOT balanced[/]"
+        console.print(f"input records {acc['input_records']} = analysed {acc['analysed']} + "
+                      f"quarantined {acc['quarantined']} ({status}; "
+                      f"{acc['duplicates_flagged']} duplicates flagged)")
+
+
+if __name__ == "__main__":
+    app()
