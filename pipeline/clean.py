@@ -24,6 +24,8 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import ftfy
+import lxml.etree
+import lxml.html
 import pandas as pd
 import trafilatura
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -69,6 +71,15 @@ def extract_html(text: str) -> tuple[str, str | None]:
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
                                       favor_recall=True)
     body = doc.text if doc is not None and doc.text else trafilatura.html2txt(text)
+    if not body:  # fragments trafilatura declines: the visible text, scripts and styles removed
+        try:
+            tree = lxml.html.fromstring(text)
+        except (lxml.etree.ParserError, ValueError):
+            tree = None
+        if tree is not None:
+            for bad in tree.xpath("//script|//style|//noscript"):
+                bad.drop_tree()
+            body = tree.text_content()
     title = doc.title if doc is not None else None
     return body or "", title
 

@@ -16,7 +16,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
     "Tag news and social-media texts with disinformation mechanisms (state_media, "
     "coordinated_campaign, sowing_doubt, mutual_accusation) and write narrative reports. "
     "`disinfo run` does everything; the stage commands re-run one stage on a run folder."))
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="TOML file overriding "
                          "configs/default.toml (same keys; unknown keys are an error).")
@@ -101,12 +101,13 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
 
 
 def _stage(name: str, run_dir: Path, config, set_):
-    from . import classify as classify_mod, clean as clean_mod, report as report_mod
+    from .classify import classify as classify_stage
+    from .clean import clean as clean_stage
+    from .report import report as report_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
-    func = {"clean": clean_mod.clean, "classify": classify_mod.classify,
-            "report": report_mod.report}[name]
+    func = {"clean": clean_stage, "classify": classify_stage, "report": report_stage}[name]
     result = _guard(func, run_, cfg)
     console.print(result["counts"])
     return run_

@@ -30,8 +30,12 @@ class RegistryError(ValueError):
 
 
 def _alias_regex(alias: str) -> str:
-    body = re.escape(alias)
-    return rf"(?<![\w.-]){body}(?![\w-])"
+    return rf"(?<![\w.-]){re.escape(alias)}(?![\w-])"
+
+
+def _domain_regex(domain: str) -> str:
+    """A domain also matches as the end of a host name: www.rt.com, https://rt.com/x."""
+    return rf"(?<![\w-]){re.escape(domain)}(?![\w-])"
 
 
 class OutletRegistry:
@@ -40,7 +44,7 @@ class OutletRegistry:
     def __init__(self, outlets: list[Outlet], actors: dict[str, tuple[str, ...]]):
         self.outlets = outlets
         self.actors = actors
-        exact, folded = [], []
+        exact, folded, domains = [], [], []
         self._by_key: dict[str, Outlet] = {}
         for outlet in outlets:
             for alias in (outlet.name, *outlet.aliases):
@@ -49,11 +53,12 @@ class OutletRegistry:
                 (exact if len(alias) <= 4 else folded).append(alias)
             for domain in outlet.domains:
                 self._by_key.setdefault(domain.lower(), outlet)
-                folded.append(domain)
+                domains.append(domain)
         by_len = lambda a: -len(a)  # longest alias first, so "RT France" wins over "RT"
         self._exact = re.compile("|".join(_alias_regex(a) for a in sorted(set(exact), key=by_len)))
-        self._folded = re.compile("|".join(_alias_regex(a) for a in sorted(set(folded), key=by_len)),
-                                  re.IGNORECASE)
+        self._folded = re.compile("|".join(
+            [_domain_regex(d) for d in sorted(set(domains), key=by_len)]
+            + [_alias_regex(a) for a in sorted(set(folded), key=by_len)]), re.IGNORECASE)
 
     @classmethod
     def load(cls, path: str | Path) -> "OutletRegistry":

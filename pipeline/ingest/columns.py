@@ -115,10 +115,12 @@ def parse_dates(raw: pd.Series, dayfirst: bool) -> pd.Series:
         digits = values[epoch].astype("int64")
         ms = values[epoch].str.len() == 13
         parsed[epoch] = pd.to_datetime(digits.where(~ms, digits // 1000), unit="s", utc=True)
-    rest = values[~epoch]
-    if len(rest):
-        parsed[~epoch] = pd.to_datetime(rest, utc=True, errors="coerce", format="mixed",
-                                        dayfirst=dayfirst)
+    # ISO 8601 is never day-first, whatever the setting says
+    iso = values.str.match(r"\d{4}-\d{2}-\d{2}") & ~epoch
+    for mask, first in ((iso, False), (~epoch & ~iso, dayfirst)):
+        if mask.any():
+            parsed[mask] = pd.to_datetime(values[mask], utc=True, errors="coerce",
+                                          format="mixed", dayfirst=first)
     ok = parsed.notna()
     out[ok[ok].index] = parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     return out

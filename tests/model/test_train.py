@@ -1,0 +1,72 @@
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from pipeline.config import PROJECT_ROOT, load_config
+from pipeline.model import MechanismPredictor, train
+from pipeline.model.data import LabelledDataError, load_labelled
+from pipeline.model.io import ModelError, load_model
+from pipeline.model.taxonomy import mechanism_ids
+
+SEED_SET = PROJECT_ROOT / "corpora" / "labelled" / "mechanisms.jsonl"
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    """A quarter of the seed set, both splits: enough for 3-fold CV on every label."""
+    lines = SEED_SET.read_text(encoding="utf-8").splitlines()
+    path = tmp_path_factory.mktemp("data") / "small.jsonl"
+    path.write_text("\n".join(lines[::3]) + "\n", encoding="utf-8")
+    return path
+
+
+def fast_config():
+    return load_config(overrides=["train.spacy_model='blank:en'", "train.cv_folds=3",
+                                  "train.c_grid=[1.0]"])
+
+
+@pytest.mark.slow
+def test_training_is_deterministic_and_writes_a_complete_model_folder(small_data, tmp_path):
+    cfg = fast_config()
+    meta_a = train(small_data, tmp_path / "a", cfg)
+    meta_b = train(small_data, tmp_path / "b", cfg)
+    assert meta_a["thresholds"] == meta_b["thresholds"]
+    assert meta_a["metrics"]["per_label"] == meta_b["metrics"]["per_label"]
+    for key in ("labels", "thresholds", "packages", "seed", "training_data", "metrics",
+                "spacy_pipeline_version"):
+        assert key in meta_a
+    assert meta_a["labels"] == mechanism_ids()
+    assert meta_a["training_data"]["hash"].startswith("sha256:")
+    texts = pd.DataFrame({"text": ["NATO is preparing to attack Russia.", "Nice weather."],
+                          "source": [None, None]})
+    pa = MechanismPredictor.from_config(cfg, str(tmp_path / "a")).predict(texts)
+    pb = MechanismPredictor.from_config(cfg, str(tmp_path / "b")).predict(texts)
+    np.testing.assert_array_equal(pa.scores, pb.scores)
+    meta_c = train(small_data, tmp_path / "c", cfg, seed=99)
+    assert meta_c["seed"] == 99 and meta_c["version"] != meta_a["version"]
+
+
+def test_untrusted_types_are_refused(tmp_path):
+    evil = Pipeline([("f", FunctionTransformer(func=os.system))])
+    (tmp_path / "meta.json").write_text(json.dumps({"labels": []}))
+    sio.dump(evil, tmp_path / "model.skops")
+    with pytest.raises(ModelError, match="not trusted"):
+        load_model(tmp_path)
+
+
+def test_missing_model_folder_says_how_to_make_one(tmp_path):
+    with pytest.raises(ModelError, match="disinfo train"):
+        load_model(tmp_path)
+
+
+def test_labelled_data_errors_name_the_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "labels": []}\n{"text": "b", "labels": ["bogus"]}\n')
+    with pytest.raises(LabelledDataError, match=r"bad.jsonl:2: unknown label"):
+        load_labelled(bad, mechanism_ids())

@@ -1,0 +1,58 @@
+import json
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import write
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command_and_option():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "ingest", "clean", "classify", "report", "train", "evaluate",
+                    "explain"):
+        assert command in result.output
+    run_help = runner.invoke(app, ["run", "--help"]).output
+    for option in ("--out", "--config", "--set", "--map", "--format", "--overwrite"):
+        assert option in run_help
+
+
+def test_config_error_fails_at_start_up_with_the_key(tmp_path):
+    data = write(tmp_path / "a.csv", "text\nhello world\n")
+    result = runner.invoke(app, ["-q", "run", str(data), "--out", str(tmp_path / "r"),
+                                 "--set", "clean.max_chars=-1"])
+    assert result.exit_code == 2
+    assert "clean.max_chars" in result.output
+    assert not (tmp_path / "r").exists()
+    bad_map = runner.invoke(app, ["-q", "run", str(data), "--out", str(tmp_path / "r"),
+                                  "--map", "body"])
+    assert bad_map.exit_code == 2 and "field=column" in bad_map.output
+
+
+def test_run_then_stages_alone(tmp_path):
+    data = write(tmp_path / "a.csv", "body,outlet\nNATO is preparing to attack Russia.,RT\n"
+                                     "The weather in Riga is lovely today.,LSM\n")
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["-q", "run", str(data), "--out", str(out), "--map",
+                                 "text=body"])
+    assert result.exit_code == 0, result.output
+    assert "balanced" in result.output and (out / "report.html").exists()
+    again = runner.invoke(app, ["-q", "run", str(data), "--out", str(out)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    for stage in ("clean", "classify", "report"):
+        step = runner.invoke(app, ["-q", stage, str(out)])
+        assert step.exit_code == 0, step.output
+    missing = runner.invoke(app, ["-q", "report", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "not a run folder" in missing.output
+
+
+def test_explain_json():
+    result = runner.invoke(app, ["explain", "--json", "--source", "Sputnik",
+                                 "NATO is preparing an attack on Russia."])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["labels"]["state_media"]["decision"] == 1
+    assert out["labels"]["sowing_doubt"]["decision"] == 1
+    assert out["labels"]["sowing_doubt"]["strongest_features"]
