@@ -12,6 +12,7 @@ code per record:
 | `too_long`             | more than `clean.max_chars` characters                      |
 | `unsupported_language` | language not in `clean.keep_languages` (when that is set)   |
 | `duplicate`            | exact or near duplicate, when `clean.dedupe.drop` is true   |
+| `clean_error`          | cleaning the record raised an error (the detail says which) |
 
 Duplicates are otherwise kept and marked (`dup_of`, `near_dup_of`, `is_duplicate`).
 """
@@ -172,7 +173,10 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
             kept, qrows = [], []
             for row in chunk.to_dict("records"):
                 counts["input"] += 1
-                reason, detail = _clean_record(row, cfg, keep, dedup, counts)
+                try:
+                    reason, detail = _clean_record(row, cfg, keep, dedup, counts)
+                except Exception as exc:  # one bad record must not stop the run
+                    reason, detail = "clean_error", f"{type(exc).__name__}: {exc}"
                 if reason:
                     qrows.append(_quarantine_row(row, reason, detail))
                     reasons[reason] = reasons.get(reason, 0) + 1

@@ -88,3 +88,18 @@ def test_language_identification():
 def test_extract_html_falls_back_to_plain_text(html):
     text, _ = extract_html(html)
     assert text == "Only one short paragraph."
+
+
+def test_a_record_that_breaks_cleaning_is_quarantined_not_fatal(tmp_path, config, monkeypatch):
+    import pipeline.clean as clean_module
+    real = clean_module.clean_text
+
+    def flaky(raw, cfg):
+        if "boom" in raw:
+            raise ValueError("parser exploded")
+        return real(raw, cfg)
+    monkeypatch.setattr(clean_module, "clean_text", flaky)
+    _, cleaned, q = run_clean(tmp_path, config, [{"id": "x", "text": "boom goes the text"},
+                                                 {"id": "y", "text": "A fine sentence here."}])
+    assert cleaned["id"].tolist() == ["y"]
+    assert q["reason"].tolist() == ["clean_error"] and "parser exploded" in q["detail"][0]

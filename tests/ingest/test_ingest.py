@@ -61,3 +61,14 @@ def test_chunked_reading_writes_one_part_per_chunk(tmp_path, config):
     run = Run.create(tmp_path / "run")
     ingest(run, config, [str(data)])
     assert [len(c) for c in run.iter_table("ingested")] == [10, 10, 5]
+
+
+def test_map_to_a_column_the_file_lacks_quarantines_its_records(tmp_path, config):
+    data = write(tmp_path / "a.csv", "body,outlet\nfirst,RT\nsecond,BBC\n")
+    run = Run.create(tmp_path / "run")
+    result = ingest(run, config, [str(data)], {"text": "message"})
+    q = quarantine(run)
+    assert q["reason"].tolist() == ["unmapped_column", "unmapped_column"]
+    assert "no such column; the input has body, outlet" in q["detail"].iloc[0]
+    assert result["counts"] == {"records_read": 2, "ingested": 0, "quarantined": 2,
+                                "unparseable_dates": 0}
