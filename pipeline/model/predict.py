@@ -37,13 +37,14 @@ class MechanismPredictor:
 
     def __init__(self, model, meta: Mapping[str, Any], *, sources: str,
                  state_confidence: float, state_affiliations: tuple[str, ...],
-                 evidence_sentences: int = 2, spacy_model: str | None = None):
+                 evidence_sentences: int = 2, spacy_model: str | None = None,
+                 batch_size: int = 64, n_process: int = 1):
         self.model = model
         self.meta = dict(meta)
         self.parser = model.named_steps["parse"]
         if spacy_model and spacy_model != "model":
             self.parser.set_params(spacy_model=spacy_model)
-        self.parser.set_params(sources=sources)
+        self.parser.set_params(sources=sources, batch_size=batch_size, n_process=n_process)
         self.features = model.named_steps["features"]
         self.head = model.named_steps["head"]
         self.labels = list(self.head.labels_)
@@ -62,7 +63,9 @@ class MechanismPredictor:
                    state_confidence=cc["state_source_confidence"],
                    state_affiliations=tuple(cc["state_affiliations"]),
                    evidence_sentences=cc["evidence_sentences"],
-                   spacy_model=config["features"]["spacy_model"])
+                   spacy_model=config["features"]["spacy_model"],
+                   batch_size=config["features"]["batch_size"],
+                   n_process=config["features"]["n_process"])
 
     def feature_names(self) -> np.ndarray:
         return self.features.get_feature_names_out()

@@ -45,7 +45,8 @@ def train(data: str | Path, out: str | Path, config: Mapping[str, Any],
     spacy_model = tc["spacy_model"]
     model = build_model(labels, spacy_model=spacy_model, sources=config["features"]["sources"],
                         seed=seed, cv_folds=tc["cv_folds"], c_grid=tc["c_grid"],
-                        batch_size=config["features"]["batch_size"])
+                        batch_size=config["features"]["batch_size"],
+                        cue_sets=tuple(tc["cue_sets"]))
     model.fit(train_df[["text", "source"]], label_matrix(train_df, labels))
     head = model.named_steps["head"]
     meta: dict[str, Any] = {

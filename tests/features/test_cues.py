@@ -83,3 +83,11 @@ def test_registry_errors_name_the_entry(tmp_path):
     bad.write_text('[[outlet]]\nname = "X"\ncountry = "RU"\naffiliation = "evil"\n')
     with pytest.raises(RegistryError, match="outlet 'X' has affiliation 'evil'"):
         OutletRegistry.load(bad)
+
+
+def test_optional_entity_cues_and_unknown_cue_sets():
+    parser = DocParser(cue_sets=("entities.v1",)).fit(None)
+    doc = parser.transform(["Vladimir Putin met Olaf Scholz in Berlin."])[0]
+    assert doc.cues.get("ent_PERSON") == 2 and doc.cues.get("ent_GPE") == 1
+    with pytest.raises(ValueError, match="unknown cue set"):
+        DocParser(cue_sets=("nope.v1",)).fit(None)
