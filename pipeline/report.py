@@ -58,11 +58,12 @@ def summarise(run: Run, con, labels: list[str], config: Mapping[str, Any]) -> di
     reasons = _rows(con, "select reason, count(*)::int as records from quarantine group by 1 "
                          "order by 2 desc") if run.has_table("quarantine") else []
     manifest = run.manifest
+    acc = accounting(run)
     return {
         "generated_at": utc_now(),
-        "accounting": accounting(run),
+        "accounting": acc,
         "counts": {"documents": total["documents"], "undated": total["undated"],
-                   "duplicates_flagged": accounting(run)["duplicates_flagged"]},
+                   "duplicates_flagged": acc["duplicates_flagged"]},
         "period": {"first": total["first_date"], "last": total["last_date"]},
         "prevalence": prevalence,
         "per_month": per_month,

@@ -300,6 +300,24 @@ def actor_groups(ctx: CueContext, sent: Span) -> list[tuple[str, Span]]:
     return sorted(found, key=lambda x: x[1].start)
 
 
+def _is_victim(span: Span) -> bool:
+    """An actor named as the target, not the agent: "anti-Russian", "against Russia",
+    "Russia is demonised"."""
+    doc, start = span.doc, span.start
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ == "anti":
+        return True
+    if start >= 1 and doc[start - 1].lower_ in ("anti", "anti-"):
+        return True
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ in ("against", "towards", "toward"):
+        return True
+    return root.dep_ == "nsubjpass"
+
+
+def _opposite(group: str) -> str | None:
+    return {"RU": "WEST", "WEST": "RU"}.get(group)
+
+
 def _group_of(token: Token, actors: list[tuple[str, Span]]) -> str | None:
     """The actor group of a token's noun phrase (the token, its compounds and modifiers)."""
     span_tokens = {t.i for t in token.subtree} if token.dep_ else {token.i}
@@ -338,7 +356,9 @@ def find_accusations(ctx: CueContext, sent: Span) -> list[Accusation]:
                 or (t.lower_ == "war" and t.i > sent.start and t.nbor(-1).lower_ in WAR_FRAMES)]
     if not triggers:
         return []
-    actors = actor_groups(ctx, sent)
+    named = actor_groups(ctx, sent)
+    actors = [(g, s) for g, s in named if not _is_victim(s)]
+    victims = [g for g, s in named if _is_victim(s)]
     out = []
     for trig in triggers:
         accuser = accused = None
@@ -386,10 +406,12 @@ def find_accusations(ctx: CueContext, sent: Span) -> list[Accusation]:
             if before:
                 accused = before[-1][0]
         if accused is None and accuser is None and len({g for g, _ in actors}) == 1:
-            only = actors[0][0]
-            # "the West is waging an information war against Russia": the target names the
-            # side; a lone side named beside an accusation is its target
-            accused = only
+            # a lone side named beside an accusation is its target ("Western propaganda")
+            accused = actors[0][0]
+        if accused is None and not actors and len(set(victims)) == 1:
+            # only the victim is named ("anti-Russian hysteria", "Russia is demonised"):
+            # the accused is the other side
+            accused = _opposite(victims[0])
         direction = _direction(accuser, accused, trig.lower_)
         out.append(Accusation(sent.doc[trig.i:trig.i + 1], accuser, accused, direction))
     return out

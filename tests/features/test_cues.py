@@ -20,6 +20,9 @@ def parser():
     ("Russia is waging an information war against Europe.", "WEST->RU"),
     ("China accused the United States of spreading lies about the origin of the virus.",
      "other"),
+    ("Angela Merkel spreads anti-Russian hysteria.", "RU->WEST"),
+    ("Russia is demonised by being blamed for everything.", "RU->WEST"),
+    ("British authorities are exploiting the case for anti-Russian propaganda.", "RU->WEST"),
 ])
 def test_accusation_direction(parser, text, direction):
     doc = parser.transform([text])[0]
