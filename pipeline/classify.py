@@ -44,11 +44,28 @@ def predictions_frame(chunk: pd.DataFrame, pred) -> tuple[pd.DataFrame, pd.DataF
     return out, evidence
 
 
+COORDINATION_TABLE = "coordination_posts"
+
+
+def coordination_membership(run: Run) -> dict[str, tuple[str, float]]:
+    """{record id: (cluster id, cluster score)} from a coordination stage's output, if any."""
+    if not run.has_table(COORDINATION_TABLE):
+        return {}
+    members: dict[str, tuple[str, float]] = {}
+    for part in run.iter_table(COORDINATION_TABLE, columns=["id", "cluster_id", "score"]):
+        for doc_id, cluster, score in part.itertuples(index=False):
+            if doc_id not in members or score > members[doc_id][1]:
+                members[doc_id] = (str(cluster), float(score))
+    return members
+
+
 def classify(run: Run, config: Mapping[str, Any],
              predictor: MechanismPredictor | None = None) -> dict[str, Any]:
-    """Score every cleaned record; return the stage's counts."""
+    """Score every cleaned record; return the stage's counts. Posts that a coordination stage
+    placed in a cluster (table `coordination_posts`) get the coordination metadata path."""
     started = time.perf_counter()
     predictor = predictor or MechanismPredictor.from_config(config)
+    members = coordination_membership(run)
     run.reset_table("predictions")
     run.reset_table("evidence")
     total = run.count_rows("cleaned") if run.has_table("cleaned") else 0
@@ -56,7 +73,7 @@ def classify(run: Run, config: Mapping[str, Any],
     n = 0
     with progress.task("classify", total) as advance:
         for index, chunk in enumerate(run.iter_table("cleaned") if total else []):
-            pred = predictor.predict(chunk.reset_index(drop=True))
+            pred = predictor.predict(chunk.reset_index(drop=True), members)
             out, evidence = predictions_frame(chunk, pred)
             run.write_part("predictions", index, out)
             run.write_part("evidence", index, evidence)
@@ -71,6 +88,7 @@ def classify(run: Run, config: Mapping[str, Any],
     model["test_macro_f1"] = predictor.meta.get("metrics", {}).get("macro_f1")
     run.update_manifest(model=model)
     result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
-              "counts": {"classified": n, "positives": positives}}
+              "counts": {"classified": n, "positives": positives,
+                         "coordination_members": len(members)}}
     run.record_stage("classify", result)
     return result

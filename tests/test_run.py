@@ -105,3 +105,23 @@ def test_report_escapes_corpus_text(tmp_path):
     html = (run.path / "report.html").read_text()
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_coordination_clusters_feed_the_metadata_path(tmp_path):
+    from pipeline import classify, clean, ingest, start_run
+    data = write(tmp_path / "posts.jsonl", "\n".join(json.dumps(r) for r in [
+        {"id": "p1", "text": "Good morning from Riga, the sun is out.", "author": "a"},
+        {"id": "p2", "text": "Good morning from Vilnius, lovely day.", "author": "b"}]))
+    config = load_config()
+    run = start_run(str(tmp_path / "run"), config)
+    ingest(run, config, [str(data)])
+    clean(run, config)
+    run.write_part("coordination_posts", 0, pd.DataFrame(
+        {"id": ["p1"], "cluster_id": ["C-1"], "score": [0.95]}))
+    result = classify(run, config)
+    assert result["counts"]["coordination_members"] == 1
+    pred = pd.concat(run.iter_table("predictions")).set_index("id")
+    assert pred.loc["p1", "coordinated_campaign"] == 1 and pred.loc["p2", "coordinated_campaign"] == 0
+    evidence = json.loads(pred.loc["p1", "evidence"])["coordinated_campaign"]
+    assert evidence[0] == {"kind": "metadata", "field": "coordination_cluster", "value": "C-1",
+                           "score": 0.95}

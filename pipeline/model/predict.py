@@ -1,7 +1,10 @@
 """Applying a mechanism model: scores, decisions, evidence and accusation direction.
 
-The text path is the fitted Pipeline; the metadata path for `state_media` is the outlet
-registry matched on `source`, combined by noisy-OR: p = 1 - (1 - p_text)(1 - confidence).
+The text path is the fitted Pipeline. Two metadata paths combine with it by noisy-OR,
+p = 1 - (1 - p_text)(1 - p_meta): for `state_media` the outlet registry matched on `source`
+(p_meta = classify.state_source_confidence); for `coordinated_campaign` membership of a
+coordination cluster, when a coordination stage has written `coordination_posts`
+(id, cluster_id, score; p_meta = the cluster's score in [0, 1]).
 Evidence for a positive text decision is the sentences that score highest for the label
 when scored on their own by the same linear model (with character offsets).
 """
@@ -19,6 +22,7 @@ from ..features.registry import OutletRegistry
 from .io import load_model
 
 STATE_LABEL = "state_media"
+COORDINATION_LABEL = "coordinated_campaign"
 ACCUSATION_LABEL = "mutual_accusation"
 
 
@@ -70,24 +74,39 @@ class MechanismPredictor:
     def feature_names(self) -> np.ndarray:
         return self.features.get_feature_names_out()
 
-    def predict(self, records: pd.DataFrame) -> Predictions:
+    def predict(self, records: pd.DataFrame,
+                coordination: Mapping[str, tuple[str, float]] | None = None) -> Predictions:
+        """Score records (columns `text`, optional `source` and `id`). `coordination` maps a
+        record id to (cluster id, cluster score) for posts in a coordination cluster."""
         docs = self.parser.transform(records[["text", "source"]] if "source" in records
                                      else records[["text"]])
         X = self.features.transform(docs)
         text_p = self.head.predict_proba(X)
         scores = text_p.copy()
         thresholds = np.asarray(self.head.thresholds_)
-        meta_hits: list[list[dict[str, Any]]] = [[] for _ in docs]
+        meta_hits: list[dict[str, list[dict[str, Any]]]] = [{} for _ in docs]
+
+        def combine(i: int, label: str, p_meta: float, items: list[dict[str, Any]]) -> None:
+            j = self.labels.index(label)
+            scores[i, j] = 1 - (1 - text_p[i, j]) * (1 - p_meta)
+            meta_hits[i][label] = items
+
         if STATE_LABEL in self.labels:
-            j = self.labels.index(STATE_LABEL)
             for i, doc in enumerate(docs):
                 hits = self.registry.by_affiliation(doc.source, self.state_affiliations)
                 if hits:
-                    scores[i, j] = 1 - (1 - text_p[i, j]) * (1 - self.state_confidence)
-                    meta_hits[i] = [{"kind": "metadata", "field": "source", "value": doc.source,
-                                     "outlet": h.outlet.name, "matched": h.matched,
-                                     "country": h.outlet.country,
-                                     "affiliation": h.outlet.affiliation} for h in hits]
+                    combine(i, STATE_LABEL, self.state_confidence, [
+                        {"kind": "metadata", "field": "source", "value": doc.source,
+                         "outlet": h.outlet.name, "matched": h.matched,
+                         "country": h.outlet.country, "affiliation": h.outlet.affiliation}
+                        for h in hits])
+        if coordination and COORDINATION_LABEL in self.labels and "id" in records:
+            for i, doc_id in enumerate(records["id"]):
+                if doc_id in coordination:
+                    cluster, score = coordination[doc_id]
+                    combine(i, COORDINATION_LABEL, float(score), [
+                        {"kind": "metadata", "field": "coordination_cluster", "value": cluster,
+                         "score": round(float(score), 4)}])
         decisions = (scores >= thresholds).astype(int)
         evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits)
         directions = [(direction_of(doc) or "other") if ACCUSATION_LABEL in ev else None
@@ -112,8 +131,7 @@ class MechanismPredictor:
                 if not decisions[i, j]:
                     continue
                 items: list[dict[str, Any]] = []
-                if label == STATE_LABEL and meta_hits[i]:
-                    items.extend(meta_hits[i])
+                items.extend(meta_hits[i].get(label, []))
                 text_positive = text_p[i, j] >= thresholds[j]
                 if text_positive or not items:
                     ranked = sorted(range(len(doc.sents)),
