@@ -2,7 +2,9 @@
 
 Writes `predictions/part-*.parquet`: the record's metadata, per mechanism `<label>_score`
 (probability) and `<label>` (0/1 from the model's thresholds), `mutual_accusation_direction`
-and `evidence` (JSON); and `evidence/part-*.parquet`, one row per evidence item.
+and `evidence` (JSON); `evidence/part-*.parquet`, one row per evidence item; and
+`parsed/part-*.parquet`, the sentences (character offsets) and lemmas of the spaCy pass, so
+later stages (narratives) reuse it instead of parsing again.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ def coordination_membership(run: Run) -> dict[str, tuple[str, float]]:
     return members
 
 
+def parsed_frame(ids: pd.Series, docs) -> pd.DataFrame:
+    return pd.DataFrame({"id": ids.astype("string").to_numpy(),
+                         "sents": [[list(se) for se in d.sents] for d in docs],
+                         "sent_lemmas": [list(d.sent_lemmas) for d in docs]})
+
+
 def classify(run: Run, config: Mapping[str, Any],
              predictor: MechanismPredictor | None = None) -> dict[str, Any]:
     """Score every cleaned record; return the stage's counts. Posts that a coordination stage
@@ -68,6 +76,7 @@ def classify(run: Run, config: Mapping[str, Any],
     members = coordination_membership(run)
     run.reset_table("predictions")
     run.reset_table("evidence")
+    run.reset_table("parsed")
     total = run.count_rows("cleaned") if run.has_table("cleaned") else 0
     positives = {label: 0 for label in predictor.labels}
     n = 0
@@ -77,6 +86,7 @@ def classify(run: Run, config: Mapping[str, Any],
             out, evidence = predictions_frame(chunk, pred)
             run.write_part("predictions", index, out)
             run.write_part("evidence", index, evidence)
+            run.write_part("parsed", index, parsed_frame(chunk["id"], pred.docs))
             for label in predictor.labels:
                 positives[label] += int(out[label].sum())
             n += len(out)

@@ -14,8 +14,9 @@ from .config import ConfigError, load_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
     "Tag news and social-media texts with disinformation mechanisms (state_media, "
-    "coordinated_campaign, sowing_doubt, mutual_accusation) and write narrative reports. "
-    "`disinfo run` does everything; the stage commands re-run one stage on a run folder."))
+    "coordinated_campaign, sowing_doubt, mutual_accusation) and narratives, and write "
+    "narrative reports. `disinfo run` does everything (ingest, clean, classify, narratives, "
+    "report); the stage commands re-run one stage on a run folder."))
 console = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="TOML file overriding "
@@ -73,7 +74,7 @@ def run(inputs: List[str] = typer.Argument(..., help="Input files or folders (CS
         config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
         map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
         overwrite: bool = OverwriteOpt):
-    """Run every stage (ingest, clean, classify, report) into a run folder."""
+    """Run every stage (ingest, clean, classify, narratives, report) into a run folder."""
     from .ingest.columns import parse_mapping
     from .run import run_pipeline
     cfg = _config(config, set_)
@@ -103,11 +104,13 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
 def _stage(name: str, run_dir: Path, config, set_):
     from .classify import classify as classify_stage
     from .clean import clean as clean_stage
+    from .narratives import narratives as narratives_stage
     from .report import report as report_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
-    func = {"clean": clean_stage, "classify": classify_stage, "report": report_stage}[name]
+    func = {"clean": clean_stage, "classify": classify_stage, "narratives": narratives_stage,
+            "report": report_stage}[name]
     result = _guard(func, run_, cfg)
     console.print(result["counts"])
     return run_
@@ -126,6 +129,15 @@ def classify(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
     """Score the cleaned records with the mechanism model (tables `predictions`, `evidence`).
     Use --set classify.model=PATH for another model folder."""
     _stage("classify", run_dir, config, set_)
+
+
+@app.command()
+def narratives(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
+               set_: Optional[List[str]] = SetOpt):
+    """Tag taxonomy narratives, discover narratives (stable ids with --set
+    narratives.store=FILE), trends and spikes (narratives/, clusters.parquet, trends*.parquet,
+    spikes.parquet)."""
+    _stage("narratives", run_dir, config, set_)
 
 
 @app.command()

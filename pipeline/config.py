@@ -29,6 +29,16 @@ _RANGES: dict[str, tuple[float, float]] = {
     "train.cv_folds": (2, 20),
     "report.top_sources": (1, 10_000),
     "report.examples_per_label": (0, 1000),
+    "narratives.k_candidates": (2, 200),
+    "narratives.top_terms": (3, 50),
+    "narratives.stored_terms": (5, 1000),
+    "narratives.min_df": (1, 1_000_000),
+    "narratives.max_df": (0.01, 1.0),
+    "narratives.min_share": (0.0, 1.0),
+    "narratives.match_threshold": (0.0, 1.0),
+    "narratives.taxonomy_overlap": (0.0, 1.0),
+    "narratives.spike_alpha": (0.0, 1.0),
+    "narratives.spike_window": (2, 520),
 }
 
 

@@ -8,6 +8,7 @@ from .clean import clean
 from .ingest import ingest
 from .model.predict import MechanismPredictor
 from .model.train import package_versions
+from .narratives import narratives
 from .report import report
 from .store import Run, utc_now
 
@@ -22,13 +23,15 @@ def start_run(out: str, config: Mapping[str, Any], overwrite: bool = False) -> R
 def run_pipeline(inputs: Iterable[str], out: str, config: Mapping[str, Any],
                  mapping: Mapping[str, str] | None = None, fmt: str | None = None,
                  overwrite: bool = False) -> Run:
-    """ingest -> clean -> classify -> report. The model is loaded before any work starts, so
+    """ingest -> clean -> classify -> narratives -> report. The model is loaded before any work starts, so
     a missing or untrusted model fails the run at once."""
     predictor = MechanismPredictor.from_config(config)
     run = start_run(out, config, overwrite)
     ingest(run, config, list(inputs), mapping, fmt)
     clean(run, config)
     classify(run, config, predictor)
+    if config["narratives"]["enabled"]:
+        narratives(run, config)
     report(run, config)
     run.update_manifest(finished_at=utc_now())
     return run

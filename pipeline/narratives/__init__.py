@@ -1,0 +1,230 @@
+"""Stage `narratives`: taxonomy tags, discovered narratives with stable ids, trends, spikes.
+
+Reads `parsed` (the lemmas of the classify stage's spaCy pass), `cleaned` (texts) and
+`predictions` (mechanisms, dates, sources). Writes:
+- `narratives/part-*.parquet`: id, taxonomy tags, tag evidence (cues and sentences with
+  character offsets), discovered narrative id and its share of the document's topic weight;
+- `clusters.parquet`: per discovered narrative: id, label, top terms, coherence, size,
+  first/last date, share of each mechanism, top sources, representative documents, mapped
+  taxonomy narratives, and the similarity to the stored narrative whose id it kept;
+- `trends.parquet`: documents per narrative (taxonomy and discovered) and per mechanism by
+  week and month; `trends_by_source.parquet`, `trends_by_lang.parquet`;
+- `spikes.parquet`: weeks with a significant rise, with the documents that make them;
+- `narrative_store.json`: the narratives' term vectors (also written to `narratives.store`
+  when set, so the next run keeps the ids).
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any, Mapping
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .. import progress
+from ..config import resolve_path
+from ..store import Run, utc_now, write_parquet
+from .discovery import discover
+from .store import NarrativeStore
+from .tagging import TaxonomyTagger, load_narratives
+from .trends import weekly_spikes
+
+__all__ = ["narratives"]
+
+
+def _texts_and_tags(run: Run, tagger: TaxonomyTagger):
+    """Yield per chunk: ids, lemma texts, tags and tag evidence (offsets and sentence text)."""
+    for parsed, cleaned in zip(run.iter_table("parsed"),
+                               run.iter_table("cleaned", columns=["id", "text"])):
+        if not (parsed["id"].to_numpy() == cleaned["id"].to_numpy()).all():
+            raise RuntimeError("parsed and cleaned tables are out of step; re-run classify.")
+        ids, texts, tags, evidence = [], [], [], []
+        for (doc_id, sents, lemmas), text in zip(parsed.itertuples(index=False),
+                                                  cleaned["text"]):
+            found = tagger.tag(list(lemmas))
+            ids.append(doc_id)
+            texts.append(" ".join(lemmas))
+            tags.append(sorted(found))
+            evidence.append(json.dumps({nid: {"cues": info["cues"], "sentences": [
+                {"start": int(sents[i][0]), "end": int(sents[i][1]),
+                 "text": text[int(sents[i][0]):int(sents[i][1])]} for i in info["sentences"]]}
+                for nid, info in sorted(found.items())}, ensure_ascii=False))
+        yield ids, texts, tags, evidence
+
+
+def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    cfg = config["narratives"]
+    if not run.has_table("parsed"):
+        raise FileNotFoundError(f"{run.path} has no parsed table; run `disinfo classify "
+                                f"{run.path}` first (narratives reuse its spaCy pass).")
+    tagger = TaxonomyTagger(load_narratives(resolve_path(cfg["taxonomy"])))
+    total = run.count_rows("parsed")
+    stride = max(1, math.ceil(total / cfg["max_fit_docs"]))
+    fit_texts: list[str] = []
+    n = 0
+    with progress.task("narratives: tag", total) as advance:
+        for ids, texts, _, _ in _texts_and_tags(run, tagger):
+            for text in texts:
+                if n % stride == 0:
+                    fit_texts.append(text)
+                n += 1
+            advance(len(ids))
+    store_path = resolve_path(cfg["store"]) if cfg["store"] else None
+    store = NarrativeStore.load(store_path)
+    note = None
+    try:
+        found = discover(fit_texts, cfg, store.stored_terms())
+    except ValueError as exc:  # a corpus too small to factorise: tags and trends still run
+        found, note = None, f"discovery skipped: {exc}"
+    cluster_ids, similarity = store.assign(found.terms, found.labels, run.path.name,
+                                           cfg["match_threshold"]) if found else ([], [])
+    run.reset_table("narratives")
+    with progress.task("narratives: assign", total) as advance:
+        for index, (ids, texts, tags, evidence) in enumerate(_texts_and_tags(run, tagger)):
+            W = found.weights(texts) if found else np.zeros((len(texts), 1))
+            sums = W.sum(axis=1)
+            top = W.argmax(axis=1)
+            share = np.divide(W[np.arange(len(W)), top], sums, out=np.zeros(len(W)),
+                              where=sums > 0)
+            keep = share >= cfg["min_share"]
+            df = pd.DataFrame({
+                "id": pd.Series(ids, dtype="string"),
+                "taxonomy": tags,
+                "taxonomy_evidence": pd.Series(evidence, dtype="string"),
+                "narrative_id": pd.Series([cluster_ids[t] if k else None
+                                           for t, k in zip(top, keep)], dtype="string"),
+                "narrative_share": np.round(np.where(keep, share, 0.0), 4)})
+            run.write_part("narratives", index, df)
+            advance(len(ids))
+    clusters = _clusters(run, cfg, found, cluster_ids, similarity) if found else \
+        pd.DataFrame(columns=["narrative_id", "label", "size"])
+    write_parquet(run.path / "clusters.parquet", clusters)
+    trends, by_source, by_lang = _trends(run, config)
+    write_parquet(run.path / "trends.parquet", trends)
+    write_parquet(run.path / "trends_by_source.parquet", by_source)
+    write_parquet(run.path / "trends_by_lang.parquet", by_lang)
+    spikes = weekly_spikes(trends[trends["period_type"] == "week"], cfg["spike_window"],
+                           cfg["spike_alpha"], cfg["spike_min_count"])
+    spikes["documents_ids"] = _spike_documents(run, spikes)
+    write_parquet(run.path / "spikes.parquet", spikes)
+    store.save(run.path / "narrative_store.json")
+    if store_path is not None and found:
+        store.save(store_path)
+    result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
+              "counts": {"documents": n, "fit_documents": len(fit_texts),
+                         "discovered": len(cluster_ids), "k": found.k if found else 0,
+                         "warm_started": found.warm_started if found else 0,
+                         "kept_ids": int(sum(s > 0 for s in similarity)),
+                         "spikes": int(len(spikes))},
+              "coherence": {"npmi_by_k": found.coherence,
+                            "npmi_chosen": round(float(np.mean(found.topic_coherence)), 4)}
+              if found else None,
+              "store": str(store_path) if store_path else None, "note": note}
+    run.record_stage("narratives", result)
+    return result
+
+
+def _connect(run: Run) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for table in ("narratives", "predictions"):
+        con.execute(f"create view {table} as select * from "
+                    f"read_parquet('{run.glob(table)}', union_by_name=true)")
+    return con
+
+
+def _clusters(run: Run, cfg, found, cluster_ids, similarity) -> pd.DataFrame:
+    con = _connect(run)
+    labels = run.manifest.get("model", {}).get("labels") or []
+    shares = ", ".join(f"avg(p.{l})::double as share_{l}" for l in labels)
+    stats = con.execute(f"""
+        select n.narrative_id, count(*)::int as size, min(p.published_at) as first_date,
+               max(p.published_at) as last_date {', ' + shares if shares else ''}
+        from narratives n join predictions p using (id)
+        where n.narrative_id is not null group by 1""").df().set_index("narrative_id")
+    rows = []
+    for i, nid in enumerate(cluster_ids):
+        reps = con.execute("""select n.id, p.title, p.source, n.narrative_share from narratives n
+                              join predictions p using (id) where n.narrative_id = ?
+                              order by n.narrative_share desc, n.id limit ?""",
+                           [nid, cfg["representatives"]]).df()
+        sources = con.execute("""select coalesce(p.source, '(none)') as source, count(*) as n
+                                 from narratives n join predictions p using (id)
+                                 where n.narrative_id = ? group by 1 order by 2 desc, 1
+                                 limit 5""", [nid]).df()
+        tags = con.execute("""select t as tag, count(*) as n from
+                              (select unnest(taxonomy) as t from narratives
+                               where narrative_id = ?) group by 1""", [nid]).df()
+        size = int(stats.loc[nid, "size"]) if nid in stats.index else 0
+        mapped = sorted(t for t, c in zip(tags["tag"], tags["n"])
+                        if size and c / size >= cfg["taxonomy_overlap"])
+        row = {"narrative_id": nid, "label": found.labels[i],
+               "top_terms": list(found.terms[i])[:cfg["top_terms"]],
+               "coherence_npmi": round(found.topic_coherence[i], 4), "size": size,
+               "first_date": stats.loc[nid, "first_date"] if size else None,
+               "last_date": stats.loc[nid, "last_date"] if size else None,
+               "top_sources": json.dumps(dict(zip(sources["source"], map(int, sources["n"])))),
+               "representatives": json.dumps(reps.to_dict("records"), default=str),
+               "taxonomy": mapped, "matched_similarity": round(similarity[i], 4)}
+        for label in labels:
+            row[f"share_{label}"] = round(float(stats.loc[nid, f"share_{label}"]), 4) \
+                if size else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _trends(run: Run, config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    con = _connect(run)
+    labels = run.manifest.get("model", {}).get("labels") or []
+    sep = config["ingest"]["multi_value_separator"].replace("'", "''")
+    mech = " union all ".join(
+        f"select id, 'mechanism' as kind, '{l}' as key from predictions where {l} = 1"
+        for l in labels)
+    con.execute(f"""create view items as
+        select id, 'taxonomy' as kind, unnest(taxonomy) as key from narratives
+        union all select id, 'discovered', narrative_id from narratives
+                  where narrative_id is not null
+        {('union all ' + mech) if mech else ''}""")
+    trends = con.execute("""
+        select kind, key, period_type, period, count(*)::int as documents from (
+          select i.kind, i.key, 'week' as period_type,
+                 strftime(date_trunc('week', p.published_at::timestamp), '%Y-%m-%d') as period
+          from items i join predictions p using (id) where p.published_at is not null
+          union all
+          select i.kind, i.key, 'month', strftime(p.published_at::timestamp, '%Y-%m')
+          from items i join predictions p using (id) where p.published_at is not null)
+        group by all order by kind, key, period_type, period""").df()
+    by_source = con.execute(f"""
+        select kind, key, source, count(*)::int as documents from (
+          select i.kind, i.key,
+                 trim(unnest(string_split(coalesce(p.source, '(none)'), '{sep}'))) as source
+          from items i join predictions p using (id))
+        group by all order by kind, key, documents desc""").df()
+    by_lang = con.execute("""
+        select kind, key, coalesce(p.lang, '(unknown)') as lang, count(*)::int as documents
+        from items i join predictions p using (id) group by all
+        order by kind, key, documents desc""").df()
+    return trends, by_source, by_lang
+
+
+def _spike_documents(run: Run, spikes: pd.DataFrame, limit: int = 20) -> list[list[str]]:
+    if spikes.empty:
+        return []
+    con = _connect(run)
+    out = []
+    for kind, key, week in spikes[["kind", "key", "week"]].itertuples(index=False):
+        if kind == "taxonomy":
+            cond = "list_contains(n.taxonomy, ?)"
+        elif kind == "discovered":
+            cond = "n.narrative_id = ?"
+        else:
+            cond = f"p.\"{key}\" = 1 and ? is not null"
+        ids = con.execute(f"""select p.id from narratives n join predictions p using (id)
+            where {cond} and p.published_at is not null
+              and strftime(date_trunc('week', p.published_at::timestamp), '%Y-%m-%d') = ?
+            order by p.id limit {limit}""", [key, week]).fetchall()
+        out.append([i[0] for i in ids])
+    return out
