@@ -55,7 +55,7 @@ def main() -> None:
     raw = pd.read_csv(args.data, dtype=str).fillna("")
     keys = dict(zip(raw["id"], raw["keywords"].str.split("+").apply(set)))
     tags = pd.concat(run.iter_table("narratives", columns=["id", "taxonomy"]))
-    tags["keys"] = tags["id"].map(keys)
+    tags["keys"] = [keys.get(i, set()) for i in tags["id"]]
     tags["tagset"] = tags["taxonomy"].apply(set)
     result = {"data": args.data, "documents": int(len(tags)),
               "coherence_npmi": stage["coherence"], "discovered": stage["counts"]["discovered"],

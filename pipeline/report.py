@@ -19,7 +19,7 @@ from .store import Run, utc_now, write_json, write_text, write_with
 
 def _connect(run: Run) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for table in ("predictions", "evidence", "quarantine", "cleaned"):
+    for table in ("predictions", "evidence", "quarantine", "cleaned", "narratives"):
         if run.has_table(table):
             con.execute(f"create view {table} as select * from "
                         f"read_parquet('{run.glob(table)}', union_by_name=true)")
@@ -59,6 +59,7 @@ def summarise(run: Run, con, labels: list[str], config: Mapping[str, Any]) -> di
                          "order by 2 desc") if run.has_table("quarantine") else []
     manifest = run.manifest
     acc = accounting(run)
+    narratives = _narrative_summary(run, con)
     return {
         "generated_at": utc_now(),
         "accounting": acc,
@@ -72,7 +73,29 @@ def summarise(run: Run, con, labels: list[str], config: Mapping[str, Any]) -> di
         "languages": languages,
         "quarantine_reasons": reasons,
         "model": manifest.get("model", {}),
+        "narratives": narratives,
     }
+
+
+def _narrative_summary(run: Run, con) -> dict[str, Any] | None:
+    """Taxonomy tag counts, discovered narratives and spikes, when the stage has run."""
+    if not run.has_table("narratives"):
+        return None
+    tags = _rows(con, "select t as narrative, count(*)::int as documents from (select "
+                      "unnest(taxonomy) as t from narratives) group by 1 order by 2 desc, 1")
+    clusters = []
+    if (run.path / "clusters.parquet").exists():
+        clusters = _rows(con, f"select narrative_id, label, size, coherence_npmi, taxonomy, "
+                              f"first_date, last_date from read_parquet("
+                              f"'{run.path / 'clusters.parquet'}') order by size desc")
+    spikes = []
+    if (run.path / "spikes.parquet").exists():
+        spikes = _rows(con, f"select kind, key, week, documents, baseline, p_value from "
+                            f"read_parquet('{run.path / 'spikes.parquet'}') "
+                            f"order by p_value, week limit 50")
+    stage = run.manifest.get("stages", {}).get("narratives", {})
+    return {"taxonomy": tags, "discovered": clusters, "spikes": spikes,
+            "coherence": stage.get("coherence"), "note": stage.get("note")}
 
 
 def _examples(con, labels: list[str], k: int) -> dict[str, list[dict[str, Any]]]:
@@ -154,6 +177,27 @@ def render_html(summary: dict[str, Any], examples: dict[str, list[dict]], labels
                          f"<span class='muted'>{e(ex['source'])} {e(ex['published_at'])}"
                          f"</span></td><td>{ev}</td></tr>")
         parts.append("</table>")
+    nar = summary.get("narratives")
+    if nar:
+        parts.append("<h2>Narratives</h2><h3>Taxonomy</h3><table><tr><th>Narrative</th>"
+                     "<th>Documents</th></tr>")
+        parts += [f"<tr><td>{e(t['narrative'])}</td><td>{t['documents']}</td></tr>"
+                  for t in nar["taxonomy"]]
+        parts.append("</table><h3>Discovered</h3><table><tr><th>Id</th><th>Label</th>"
+                     "<th>Documents</th><th>NPMI</th><th>Taxonomy</th><th>Period</th></tr>")
+        parts += [f"<tr><td>{e(c['narrative_id'])}</td><td>{e(c['label'])}</td>"
+                  f"<td>{c['size']}</td><td>{c['coherence_npmi']}</td>"
+                  f"<td>{e(', '.join(c['taxonomy'] or []))}</td>"
+                  f"<td>{e(c['first_date'])} – {e(c['last_date'])}</td></tr>"
+                  for c in nar["discovered"]]
+        parts.append("</table>")
+        if nar["spikes"]:
+            parts.append("<h3>Spikes</h3><table><tr><th>Kind</th><th>Key</th><th>Week</th>"
+                         "<th>Documents</th><th>Baseline</th></tr>")
+            parts += [f"<tr><td>{e(s['kind'])}</td><td>{e(s['key'])}</td>"
+                      f"<td>{e(s['week'])}</td><td>{s['documents']}</td>"
+                      f"<td>{s['baseline']}</td></tr>" for s in nar["spikes"][:20]]
+            parts.append("</table>")
     if summary["quarantine_reasons"]:
         parts.append("<h2>Quarantine</h2><table><tr><th>Reason</th><th>Records</th></tr>")
         parts += [f"<tr><td>{e(r['reason'])}</td><td>{r['records']}</td></tr>"

@@ -45,7 +45,7 @@ def test_accounting_adds_up(mixed_run):
 
 def test_manifest_records_what_the_run_was(mixed_run):
     manifest = mixed_run[0].manifest
-    assert set(manifest["stages"]) == {"ingest", "clean", "classify", "report"}
+    assert set(manifest["stages"]) == {"ingest", "clean", "classify", "narratives", "report"}
     assert all(s["seconds"] >= 0 for s in manifest["stages"].values())
     assert manifest["stages"]["ingest"]["counts"]["unparseable_dates"] == 1
     assert all("sha256" in i for i in manifest["inputs"])
@@ -125,3 +125,20 @@ def test_coordination_clusters_feed_the_metadata_path(tmp_path):
     evidence = json.loads(pred.loc["p1", "evidence"])["coordinated_campaign"]
     assert evidence[0] == {"kind": "metadata", "field": "coordination_cluster", "value": "C-1",
                            "score": 0.95}
+
+
+def test_narratives_stage_outputs_in_the_run(mixed_run):
+    run, _ = mixed_run
+    stage = run.manifest["stages"]["narratives"]
+    assert "discovery skipped" in stage["note"]  # six documents cannot be factorised
+    tags = pd.read_parquet(run.path / "narratives").set_index("id")
+    pred = pd.read_parquet(run.path / "predictions.parquet").set_index("title")
+    war_plans = tags.loc[pred.loc["War plans", "id"]]
+    assert "military_provocation" in war_plans["taxonomy"]
+    evidence = json.loads(war_plans["taxonomy_evidence"])["military_provocation"]
+    assert evidence["sentences"][0]["text"].startswith("NATO is preparing an attack")
+    trends = pd.read_parquet(run.path / "trends.parquet")
+    assert {"taxonomy", "mechanism"} <= set(trends["kind"])
+    assert {"week", "month"} == set(trends["period_type"])
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["narratives"]["taxonomy"]

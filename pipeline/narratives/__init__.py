@@ -34,6 +34,11 @@ from .trends import weekly_spikes
 
 __all__ = ["narratives"]
 
+CLUSTER_COLUMNS = {"narrative_id": "string", "label": "string", "top_terms": "object",
+                   "coherence_npmi": "float64", "size": "int64", "first_date": "string",
+                   "last_date": "string", "top_sources": "string", "representatives": "string",
+                   "taxonomy": "object", "matched_similarity": "float64"}
+
 
 def _texts_and_tags(run: Run, tagger: TaxonomyTagger):
     """Yield per chunk: ids, lemma texts, tags and tag evidence (offsets and sentence text)."""
@@ -101,7 +106,7 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
             run.write_part("narratives", index, df)
             advance(len(ids))
     clusters = _clusters(run, cfg, found, cluster_ids, similarity) if found else \
-        pd.DataFrame(columns=["narrative_id", "label", "size"])
+        pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLUSTER_COLUMNS.items()})
     write_parquet(run.path / "clusters.parquet", clusters)
     trends, by_source, by_lang = _trends(run, config)
     write_parquet(run.path / "trends.parquet", trends)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from ..model.taxonomy import TAXONOMY
@@ -46,21 +46,39 @@ def load_narratives(path: str | Path = TAXONOMY) -> list[Narrative]:
     return out
 
 
+GAP = " ... "  # "prepare ... war": the words in order, up to MAX_GAP words apart
+MAX_GAP = 3
+
+
 class TaxonomyTagger:
-    """Tag lemmatised sentences with taxonomy narratives, keeping the matching sentences."""
+    """Tag lemmatised sentences with taxonomy narratives, keeping the matching sentences.
+
+    A cue is a phrase (PhraseMatcher, exact lemma sequence) or, when it contains " ... ",
+    words in order with up to three words between them (Matcher)."""
 
     def __init__(self, narratives: list[Narrative]):
         self.narratives = narratives
         self.nlp = spacy.blank("en")
-        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.gapped = Matcher(self.nlp.vocab)
         for narrative in narratives:
-            patterns = [self._cue_doc(c) for c in narrative.cues]
-            self.matcher.add(narrative.id, [p for p in patterns if len(p)])
+            phrases = [self._words(c) for c in narrative.cues if GAP not in c]
+            self.phrases.add(narrative.id, [Doc(self.nlp.vocab, words=w) for w in phrases if w])
+            gapped = [self._gapped(c) for c in narrative.cues if GAP in c]
+            if gapped:
+                self.gapped.add(narrative.id, gapped)
 
-    def _cue_doc(self, cue: str) -> Doc:
+    def _words(self, cue: str) -> list[str]:
         """A cue tokenised as the stored lemmas are: lower case, punctuation dropped."""
-        words = [t.lower_ for t in self.nlp.make_doc(cue) if not t.is_punct]
-        return Doc(self.nlp.vocab, words=words)
+        return [t.lower_ for t in self.nlp.make_doc(cue) if not t.is_punct]
+
+    def _gapped(self, cue: str) -> list[dict]:
+        pattern: list[dict] = []
+        for i, part in enumerate(cue.split(GAP)):
+            if i:
+                pattern.append({"OP": f"{{0,{MAX_GAP}}}"})
+            pattern.extend({"ORTH": w} for w in self._words(part))
+        return pattern
 
     def tag(self, sent_lemmas: list[str]) -> dict[str, dict[str, Any]]:
         """{narrative id: {"hits": n, "cues": [...], "sentences": [indices]}}"""
@@ -70,7 +88,7 @@ class TaxonomyTagger:
             if not words:
                 continue
             doc = Doc(self.nlp.vocab, words=words)
-            for match_id, start, end in self.matcher(doc):
+            for match_id, start, end in [*self.phrases(doc), *self.gapped(doc)]:
                 nid = self.nlp.vocab.strings[match_id]
                 entry = found.setdefault(nid, {"hits": 0, "cues": [], "sentences": []})
                 entry["hits"] += 1

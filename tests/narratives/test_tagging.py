@@ -19,7 +19,7 @@ def test_cues_match_lemmas_and_keep_evidence_sentences():
     assert set(tags) >= {"military_provocation", "western_hostility", "crimea_ukraine"}
     assert tags["military_provocation"]["sentences"] == [0]
     assert "exercise" in tags["military_provocation"]["cues"]
-    assert tags["western_hostility"]["cues"] == ["anti russian"]
+    assert tags["western_hostility"]["cues"] == ["anti russian", "hysteria"]
     assert "dialogue_deescalation" not in tags
 
 
@@ -31,3 +31,10 @@ def test_min_hits_and_malformed_taxonomy(tmp_path):
     bad.write_text('[[narrative]]\nid = "x"\n')
     with pytest.raises(TaxonomyError, match="narrative #1 lacks cues"):
         load_narratives(bad)
+
+
+def test_gapped_cues_allow_up_to_three_words_between():
+    tagger = TaxonomyTagger([Narrative("war", "W", "", ("prepare ... war",))])
+    assert tagger.tag(["nato be prepare for a big war"])["war"]["cues"] == [
+        "prepare for a big war"]
+    assert tagger.tag(["prepare the very long and winding road to war"]) == {}
