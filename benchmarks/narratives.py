@@ -70,6 +70,8 @@ def main() -> None:
                            "npmi": r.coherence_npmi, "taxonomy": list(r.taxonomy)}
                           for r in clusters.itertuples()]
     result["stable_ids"] = stable_ids(run, config["narratives"])
+    result["method_comparison"] = method_comparison(run, config["narratives"],
+                                                    stage["counts"]["k"])
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["pipeline_seconds"] = round(pipeline_seconds, 1)
     print(json.dumps(result, indent=2, default=str))
@@ -94,6 +96,38 @@ def stable_ids(run: Run, cfg) -> dict:
             "kept": kept, "kept_share": round(len(kept) / len(ids_a), 4),
             "mean_match_similarity": round(float(np.mean([s for s in sims if s > 0] or [0])),
                                            4)}
+
+
+def method_comparison(run: Run, cfg, k: int) -> dict:
+    """Mean NPMI of NMF (the stage's method) and LDA topics with the same k and vocabulary,
+    on the same document co-occurrence: the measurement behind the choice of NMF."""
+    import scipy.sparse as sp
+    from sklearn.decomposition import LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline.narratives.coherence import npmi_coherence
+    from pipeline.narratives.discovery import _vectorizer
+
+    texts = [" ".join(l) for l in
+             pd.concat(run.iter_table("parsed", columns=["sent_lemmas"]))["sent_lemmas"]]
+    tfidf = _vectorizer(cfg, len(texts))
+    X = tfidf.fit_transform(texts)
+    counts = CountVectorizer(vocabulary=tfidf.vocabulary_, ngram_range=tfidf.ngram_range,
+                             token_pattern=tfidf.token_pattern).fit_transform(texts)
+    binary = sp.csc_matrix((X > 0).astype(np.float32))
+    n = cfg["top_terms"]
+    out = {"k": k}
+    started = time.perf_counter()
+    nmf = discover(texts, dict(cfg, k_candidates=[k]))
+    out["nmf_npmi"] = round(float(np.mean(nmf.topic_coherence)), 4)
+    out["nmf_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    lda = LatentDirichletAllocation(n_components=k, random_state=cfg["seed"],
+                                    learning_method="online").fit(counts)
+    tops = [list(np.argsort(c)[::-1][:n]) for c in lda.components_]
+    out["lda_npmi"] = round(float(np.mean(npmi_coherence(binary, tops))), 4)
+    out["lda_seconds"] = round(time.perf_counter() - started, 1)
+    return out
 
 
 if __name__ == "__main__":

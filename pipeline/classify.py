@@ -64,7 +64,8 @@ def coordination_membership(run: Run) -> dict[str, tuple[str, float]]:
 def parsed_frame(ids: pd.Series, docs) -> pd.DataFrame:
     return pd.DataFrame({"id": ids.astype("string").to_numpy(),
                          "sents": [[list(se) for se in d.sents] for d in docs],
-                         "sent_lemmas": [list(d.sent_lemmas) for d in docs]})
+                         "sent_lemmas": [list(d.sent_lemmas) for d in docs],
+                         "sent_cues": [json.dumps(d.sent_cues) for d in docs]})
 
 
 def classify(run: Run, config: Mapping[str, Any],

@@ -56,7 +56,7 @@ def _guard(func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
     except (ConfigError, RunExistsError, ModelError, MappingError, RegistryError,
-            LabelledDataError, PipelineNotFound, FileNotFoundError) as exc:
+            LabelledDataError, PipelineNotFound, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
 
 
@@ -154,11 +154,14 @@ def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, s
                                       "corpora/labelled/mechanisms.jsonl."),
           out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
           seed: Optional[int] = typer.Option(None, help="Random seed (default train.seed)."),
+          task: str = typer.Option("mechanisms", help="mechanisms (labels in `labels`) or "
+                                   "narratives (labels in `narratives`: the optional narrative "
+                                   "classifier, used with --set narratives.classifier=DIR)."),
           config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
-    """Train the mechanism model on the file's train split; evaluate on its test split."""
+    """Train a model on the file's train split; evaluate on its test split."""
     from .model.train import train as train_model
     cfg = _config(config, set_)
-    meta = _guard(train_model, data, out, cfg, seed)
+    meta = _guard(train_model, data, out, cfg, seed, task)
     if "metrics" in meta:
         _print_metrics(meta["metrics"])
     console.print(f"[bold green]model:[/] {out} (version {meta['version']}, "

@@ -13,9 +13,10 @@ class LabelledDataError(ValueError):
     """A labelled file is malformed; the message names the line and the problem."""
 
 
-def load_labelled(path: str | Path, labels: list[str]) -> pd.DataFrame:
-    """Read a labelled JSONL file: one object per line with `text`, `labels` (a list of
-    mechanism ids), optional `source`, `direction`, `split` and `id`."""
+def load_labelled(path: str | Path, labels: list[str], field: str = "labels") -> pd.DataFrame:
+    """Read a labelled JSONL file: one object per line with `text`, a list of label ids under
+    `field` (`labels` for mechanisms, `narratives` for narratives), optional `source`,
+    `direction`, `split` and `id`. The frame's `labels` column holds that list."""
     rows = []
     known = set(labels)
     with open(path, encoding="utf-8") as fh:
@@ -28,12 +29,12 @@ def load_labelled(path: str | Path, labels: list[str]) -> pd.DataFrame:
                 raise LabelledDataError(f"{path}:{n}: not valid JSON ({exc.msg}).") from exc
             if not isinstance(obj.get("text"), str) or not obj["text"].strip():
                 raise LabelledDataError(f"{path}:{n}: missing or empty 'text'.")
-            unknown = set(obj.get("labels", [])) - known
+            unknown = set(obj.get(field, [])) - known
             if unknown:
                 raise LabelledDataError(f"{path}:{n}: unknown label(s) {sorted(unknown)}; "
                                         f"known: {', '.join(labels)}.")
             rows.append({"id": obj.get("id", f"line-{n}"), "text": obj["text"],
-                         "source": obj.get("source"), "labels": list(obj.get("labels", [])),
+                         "source": obj.get("source"), "labels": list(obj.get(field, [])),
                          "direction": obj.get("direction"), "split": obj.get("split", "train"),
                          "genre": obj.get("genre")})
     if not rows:

@@ -11,17 +11,21 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
-    """The threshold on `scores` that maximises F1 on (y, scores), and that F1."""
-    best_t, best_f1 = 0.5, -1.0
+    """The threshold on `scores` that maximises F1 on (y, scores), and that F1. When several
+    thresholds reach the best F1 (well-separated classes), the middle of that plateau is
+    taken rather than its lowest end, which would say yes to anything unlike the training
+    negatives."""
     positives = y.sum()
+    f1s = []
     for t in THRESHOLD_GRID:
         pred = scores >= t
         tp = float((pred & (y == 1)).sum())
         denom = pred.sum() + positives
-        f1 = 2 * tp / denom if denom else 0.0
-        if f1 > best_f1 + 1e-12:
-            best_t, best_f1 = float(t), f1
-    return best_t, best_f1
+        f1s.append(2 * tp / denom if denom else 0.0)
+    f1s = np.asarray(f1s)
+    best = f1s.max()
+    plateau = THRESHOLD_GRID[f1s >= best - 1e-9]
+    return float(plateau[len(plateau) // 2]), float(best)
 
 
 class MechanismHead(BaseEstimator, ClassifierMixin):

@@ -80,6 +80,13 @@ class MechanismPredictor:
         record id to (cluster id, cluster score) for posts in a coordination cluster."""
         docs = self.parser.transform(records[["text", "source"]] if "source" in records
                                      else records[["text"]])
+        return self.predict_docs(docs, records, coordination)
+
+    def predict_docs(self, docs: list[ParsedDoc], records: pd.DataFrame,
+                     coordination: Mapping[str, tuple[str, float]] | None = None
+                     ) -> Predictions:
+        """Score documents that are already parsed (e.g. rebuilt from a run's `parsed`
+        table); `records` supplies the ids for the coordination path."""
         X = self.features.transform(docs)
         text_p = self.head.predict_proba(X)
         scores = text_p.copy()

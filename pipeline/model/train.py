@@ -30,18 +30,48 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+TASKS = ("mechanisms", "narratives")
+
+
+def _task_labels(task: str, config: Mapping[str, Any]) -> tuple[list[str], str]:
+    """The label set and the JSONL field of a task: mechanisms (`labels`) or the taxonomy's
+    narratives (`narratives`)."""
+    if task == "mechanisms":
+        return mechanism_ids(), "labels"
+    if task == "narratives":
+        from ..config import resolve_path
+        from ..narratives.tagging import load_narratives
+        return [n.id for n in load_narratives(resolve_path(config["narratives"]["taxonomy"]))], \
+            "narratives"
+    raise ValueError(f"unknown task '{task}'; tasks: {', '.join(TASKS)}.")
+
+
 def train(data: str | Path, out: str | Path, config: Mapping[str, Any],
-          seed: int | None = None) -> dict[str, Any]:
-    """Train on `split == "train"` rows, evaluate on `split == "test"` rows; return meta."""
+          seed: int | None = None, task: str = "mechanisms") -> dict[str, Any]:
+    """Train on `split == "train"` rows, evaluate on `split == "test"` rows; return meta.
+
+    task="narratives" trains the optional narrative classifier on a `narratives` field; only
+    narratives with at least train.cv_folds positive and negative training texts are learnt
+    (the others are listed in meta as skipped)."""
     started = time.perf_counter()
     tc = config["train"]
     seed = tc["seed"] if seed is None else seed
-    labels = mechanism_ids()
-    df = load_labelled(data, labels)
+    labels, field = _task_labels(task, config)
+    df = load_labelled(data, labels, field)
     train_df = df[df["split"] == "train"].reset_index(drop=True)
     test_df = df[df["split"] == "test"].reset_index(drop=True)
     if train_df.empty:
         raise ValueError(f"{data} has no rows with split 'train'.")
+    skipped: list[str] = []
+    if task == "narratives":
+        Y = label_matrix(train_df, labels)
+        enough = [(Y[:, j].sum() >= tc["cv_folds"]) and (len(Y) - Y[:, j].sum() >= tc["cv_folds"])
+                  for j in range(len(labels))]
+        skipped = [l for l, ok in zip(labels, enough) if not ok]
+        labels = [l for l, ok in zip(labels, enough) if ok]
+        if not labels:
+            raise ValueError(f"{data}: no narrative has {tc['cv_folds']} positive training "
+                             f"texts; label more or lower train.cv_folds.")
     spacy_model = tc["spacy_model"]
     model = build_model(labels, spacy_model=spacy_model, sources=config["features"]["sources"],
                         seed=seed, cv_folds=tc["cv_folds"], c_grid=tc["c_grid"],
@@ -50,7 +80,9 @@ def train(data: str | Path, out: str | Path, config: Mapping[str, Any],
     model.fit(train_df[["text", "source"]], label_matrix(train_df, labels))
     head = model.named_steps["head"]
     meta: dict[str, Any] = {
-        "name": "mechanisms",
+        "name": task,
+        "task": task,
+        "skipped_labels": skipped,
         "version": f"{utc_now()[:10]}-{data_hash(data)[7:15]}-s{seed}",
         "labels": labels,
         "thresholds": dict(zip(labels, map(float, head.thresholds_))),

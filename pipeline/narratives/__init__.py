@@ -3,7 +3,8 @@
 Reads `parsed` (the lemmas of the classify stage's spaCy pass), `cleaned` (texts) and
 `predictions` (mechanisms, dates, sources). Writes:
 - `narratives/part-*.parquet`: id, taxonomy tags, tag evidence (cues and sentences with
-  character offsets), discovered narrative id and its share of the document's topic weight;
+  character offsets; tags from the optional narrative classifier, `narratives.classifier`,
+  carry its best sentences), discovered narrative id and its share of the topic weight;
 - `clusters.parquet`: per discovered narrative: id, label, top terms, coherence, size,
   first/last date, share of each mechanism, top sources, representative documents, mapped
   taxonomy narratives, and the similarity to the stored narrative whose id it kept;
@@ -26,6 +27,8 @@ import pandas as pd
 
 from .. import progress
 from ..config import resolve_path
+from ..features.parse import ParsedDoc
+from ..model.predict import MechanismPredictor
 from ..store import Run, utc_now, write_parquet
 from .discovery import discover
 from .store import NarrativeStore
@@ -40,23 +43,43 @@ CLUSTER_COLUMNS = {"narrative_id": "string", "label": "string", "top_terms": "ob
                    "taxonomy": "object", "matched_similarity": "float64"}
 
 
-def _texts_and_tags(run: Run, tagger: TaxonomyTagger):
-    """Yield per chunk: ids, lemma texts, tags and tag evidence (offsets and sentence text)."""
+def _texts_and_tags(run: Run, tagger: TaxonomyTagger, classifier=None):
+    """Yield per chunk: ids, lemma texts, tags and tag evidence (offsets and sentence text).
+    With a narrative classifier, its positive narratives join the cue tags (evidence: the
+    sentences that score highest for the narrative, `"by": "classifier"`)."""
     for parsed, cleaned in zip(run.iter_table("parsed"),
-                               run.iter_table("cleaned", columns=["id", "text"])):
+                               run.iter_table("cleaned", columns=["id", "text", "source"])):
         if not (parsed["id"].to_numpy() == cleaned["id"].to_numpy()).all():
             raise RuntimeError("parsed and cleaned tables are out of step; re-run classify.")
         ids, texts, tags, evidence = [], [], [], []
-        for (doc_id, sents, lemmas), text in zip(parsed.itertuples(index=False),
-                                                  cleaned["text"]):
-            found = tagger.tag(list(lemmas))
-            ids.append(doc_id)
-            texts.append(" ".join(lemmas))
+        found_all = []
+        for row, text in zip(parsed.itertuples(index=False), cleaned["text"]):
+            found = {nid: {"by": "cues", "cues": info["cues"], "sentences": [
+                {"start": int(row.sents[i][0]), "end": int(row.sents[i][1]),
+                 "text": text[int(row.sents[i][0]):int(row.sents[i][1])]}
+                for i in info["sentences"]]}
+                for nid, info in tagger.tag(list(row.sent_lemmas)).items()}
+            found_all.append(found)
+            ids.append(row.id)
+            texts.append(" ".join(row.sent_lemmas))
+        if classifier is not None:
+            docs = [ParsedDoc(text, None if pd.isna(source) else source,
+                              [(int(a), int(b)) for a, b in row.sents],
+                              list(row.sent_lemmas), json.loads(row.sent_cues))
+                    for row, text, source in zip(parsed.itertuples(index=False),
+                                                 cleaned["text"], cleaned["source"])]
+            pred = classifier.predict_docs(docs, cleaned)
+            for found, ev in zip(found_all, pred.evidence):
+                for nid, items in ev.items():
+                    sentences = [{k: i[k] for k in ("start", "end", "text", "score")}
+                                 for i in items if i["kind"] == "sentence"]
+                    if nid in found:
+                        found[nid]["by"] = "cues+classifier"
+                    else:
+                        found[nid] = {"by": "classifier", "cues": [], "sentences": sentences}
+        for found in found_all:
             tags.append(sorted(found))
-            evidence.append(json.dumps({nid: {"cues": info["cues"], "sentences": [
-                {"start": int(sents[i][0]), "end": int(sents[i][1]),
-                 "text": text[int(sents[i][0]):int(sents[i][1])]} for i in info["sentences"]]}
-                for nid, info in sorted(found.items())}, ensure_ascii=False))
+            evidence.append(json.dumps(dict(sorted(found.items())), ensure_ascii=False))
         yield ids, texts, tags, evidence
 
 
@@ -67,12 +90,14 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
         raise FileNotFoundError(f"{run.path} has no parsed table; run `disinfo classify "
                                 f"{run.path}` first (narratives reuse its spaCy pass).")
     tagger = TaxonomyTagger(load_narratives(resolve_path(cfg["taxonomy"])))
+    classifier = (MechanismPredictor.from_config(config, cfg["classifier"])
+                  if cfg["classifier"] else None)
     total = run.count_rows("parsed")
     stride = max(1, math.ceil(total / cfg["max_fit_docs"]))
     fit_texts: list[str] = []
     n = 0
     with progress.task("narratives: tag", total) as advance:
-        for ids, texts, _, _ in _texts_and_tags(run, tagger):
+        for ids, texts, _, _ in _texts_and_tags(run, tagger):  # tags are not kept here
             for text in texts:
                 if n % stride == 0:
                     fit_texts.append(text)
@@ -89,7 +114,8 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
                                            cfg["match_threshold"]) if found else ([], [])
     run.reset_table("narratives")
     with progress.task("narratives: assign", total) as advance:
-        for index, (ids, texts, tags, evidence) in enumerate(_texts_and_tags(run, tagger)):
+        for index, (ids, texts, tags, evidence) in enumerate(
+                _texts_and_tags(run, tagger, classifier)):
             W = found.weights(texts) if found else np.zeros((len(texts), 1))
             sums = W.sum(axis=1)
             top = W.argmax(axis=1)
