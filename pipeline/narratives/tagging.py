@@ -88,7 +88,8 @@ class TaxonomyTagger:
             if not words:
                 continue
             doc = Doc(self.nlp.vocab, words=words)
-            for match_id, start, end in [*self.phrases(doc), *self.gapped(doc)]:
+            gapped = self.gapped(doc) if len(self.gapped) else []
+            for match_id, start, end in [*self.phrases(doc), *gapped]:
                 nid = self.nlp.vocab.strings[match_id]
                 entry = found.setdefault(nid, {"hits": 0, "cues": [], "sentences": []})
                 entry["hits"] += 1
