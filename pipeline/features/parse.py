@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -158,8 +158,4 @@ def direction_of(doc: ParsedDoc) -> str | None:
     return max(sorted(pool), key=pool.__getitem__)
 
 
-def parse_texts(texts: Sequence[str] | pd.DataFrame, parser: DocParser) -> list[ParsedDoc]:
-    return parser.transform(texts)
-
-
-__all__: Iterable[str] = ["ParsedDoc", "DocParser", "direction_of", "DEFAULT_CUE_SETS"]
+__all__ = ["ParsedDoc", "DocParser", "direction_of", "DEFAULT_CUE_SETS"]
