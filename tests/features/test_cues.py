@@ -20,7 +20,7 @@ def parser():
     ("Russia is waging an information war against Europe.", "WEST->RU"),
     ("China accused the United States of spreading lies about the origin of the virus.",
      "other"),
-    ("Angela Merkel spreads anti-Russian hysteria.", "RU->WEST"),
+    ("The chancellor keeps stoking anti-Russian hysteria.", "RU->WEST"),
     ("Russia is demonised by being blamed for everything.", "RU->WEST"),
     ("British authorities are exploiting the case for anti-Russian propaganda.", "RU->WEST"),
 ])
