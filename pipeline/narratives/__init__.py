@@ -96,13 +96,13 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     stride = max(1, math.ceil(total / cfg["max_fit_docs"]))
     fit_texts: list[str] = []
     n = 0
-    with progress.task("narratives: tag", total) as advance:
-        for ids, texts, _, _ in _texts_and_tags(run, tagger):  # tags are not kept here
-            for text in texts:
+    with progress.task("narratives: read", total) as advance:
+        for parsed in run.iter_table("parsed", columns=["sent_lemmas"]):
+            for lemmas in parsed["sent_lemmas"]:
                 if n % stride == 0:
-                    fit_texts.append(text)
+                    fit_texts.append(" ".join(lemmas))
                 n += 1
-            advance(len(ids))
+            advance(len(parsed))
     store_path = resolve_path(cfg["store"]) if cfg["store"] else None
     store = NarrativeStore.load(store_path)
     note = None
@@ -113,7 +113,7 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     cluster_ids, similarity = store.assign(found.terms, found.labels, run.path.name,
                                            cfg["match_threshold"]) if found else ([], [])
     run.reset_table("narratives")
-    with progress.task("narratives: assign", total) as advance:
+    with progress.task("narratives: tag and assign", total) as advance:
         for index, (ids, texts, tags, evidence) in enumerate(
                 _texts_and_tags(run, tagger, classifier)):
             W = found.weights(texts) if found else np.zeros((len(texts), 1))
