@@ -51,7 +51,9 @@ class _Ids:
         """Fill missing ids; return a mask of rows whose *given* id was already used."""
         dup_given = pd.Series(False, index=df.index)
         ids = [None if pd.isna(v) else v for v in df["id"].tolist()]
-        records = df[list(FIELDS)].astype(object).where(df[list(FIELDS)].notna(), None).to_dict("records")
+        fields = df[list(FIELDS)]
+        records = (fields.astype(object).where(fields.notna(), None).to_dict("records")
+                   if any(v is None for v in ids) else [])  # only needed to hash content
         for i, (pos, given) in enumerate(zip(df.index, ids)):
             if given is None:
                 base = content_id(records[i])
