@@ -36,9 +36,6 @@ WAR_FRAMES = {"information", "hybrid", "psychological", "media", "propaganda"}
 SPEECH_VERBS = {"say", "tell", "call", "describe", "denounce", "dismiss", "slam", "accuse",
                 "blame", "claim", "condemn", "warn", "write", "label", "brand", "insist"}
 ACCUSE_VERBS = {"accuse", "blame", "charge"}
-SPREAD_VERBS = {"spread", "wage", "push", "conduct", "run", "use", "peddle", "fuel", "stoke",
-                "launch", "unleash", "invent", "fabricate", "repeat", "hide", "ignore",
-                "lie", "falsify", "deceive", "distort", "demonise", "demonize"}
 NATO_TERMS = {"nato", "alliance", "pentagon", "north atlantic"}
 WAR_TERMS = {"war", "attack", "invasion", "invade", "strike", "offensive", "aggression",
              "occupation", "occupy", "confrontation", "clash", "conflict", "bomb", "dismember",
