@@ -8,6 +8,7 @@ The Python API is the same set of functions the `disinfo` CLI calls::
 """
 from .classify import classify
 from .clean import clean
+from .coordination import coordination
 from .config import ConfigError, load_config
 from .ingest import ingest
 from .report import report
@@ -16,4 +17,4 @@ from .store import Run
 
 __version__ = "0.1.0"
 __all__ = ["load_config", "ConfigError", "Run", "run_pipeline", "start_run", "ingest", "clean",
-           "classify", "report", "__version__"]
+           "coordination", "classify", "report", "__version__"]

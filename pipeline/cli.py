@@ -15,8 +15,8 @@ from .config import ConfigError, load_config
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=(
     "Tag news and social-media texts with disinformation mechanisms (state_media, "
     "coordinated_campaign, sowing_doubt, mutual_accusation) and narratives, and write "
-    "narrative reports. `disinfo run` does everything (ingest, clean, classify, narratives, "
-    "report); the stage commands re-run one stage on a run folder."))
+    "narrative reports. `disinfo run` does everything (ingest, clean, coordination, classify, "
+    "narratives, report); the stage commands re-run one stage on a run folder."))
 console = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="TOML file overriding "
@@ -74,7 +74,8 @@ def run(inputs: List[str] = typer.Argument(..., help="Input files or folders (CS
         config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
         map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
         overwrite: bool = OverwriteOpt):
-    """Run every stage (ingest, clean, classify, narratives, report) into a run folder."""
+    """Run every stage (ingest, clean, coordination, classify, narratives, report) into a run
+    folder."""
     from .ingest.columns import parse_mapping
     from .run import run_pipeline
     cfg = _config(config, set_)
@@ -104,12 +105,14 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
 def _stage(name: str, run_dir: Path, config, set_):
     from .classify import classify as classify_stage
     from .clean import clean as clean_stage
+    from .coordination import coordination as coordination_stage
     from .narratives import narratives as narratives_stage
     from .report import report as report_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
-    func = {"clean": clean_stage, "classify": classify_stage, "narratives": narratives_stage,
+    func = {"clean": clean_stage, "coordination": coordination_stage,
+            "classify": classify_stage, "narratives": narratives_stage,
             "report": report_stage}[name]
     result = _guard(func, run_, cfg)
     console.print(result["counts"])
@@ -121,6 +124,17 @@ def clean(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
           set_: Optional[List[str]] = SetOpt):
     """Clean the ingested records (tables `cleaned` and `quarantine`)."""
     _print_accounting(_stage("clean", run_dir, config, set_))
+
+
+@app.command()
+def coordination(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
+                 set_: Optional[List[str]] = SetOpt):
+    """Find coordinated account clusters from who posted what and when (coordination.parquet,
+    coordination_edges.parquet/.csv, coordination.graphml, table coordination_posts). Run it
+    before `classify` so cluster posts get coordinated_campaign evidence."""
+    run_ = _stage("coordination", run_dir, config, set_)
+    for note in run_.manifest["stages"]["coordination"].get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
 
 
 @app.command()

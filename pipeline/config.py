@@ -39,6 +39,17 @@ _RANGES: dict[str, tuple[float, float]] = {
     "narratives.taxonomy_overlap": (0.0, 1.0),
     "narratives.spike_alpha": (0.0, 1.0),
     "narratives.spike_window": (2, 520),
+    "coordination.window_seconds": (1, 86_400 * 30),
+    "coordination.burst_seconds": (1, 86_400 * 30),
+    "coordination.similarity": (0.0, 1.0),
+    "coordination.min_tokens": (1, 1000),
+    "coordination.min_hashtags": (1, 100),
+    "coordination.popular_accounts": (1, 100_000_000),
+    "coordination.min_event_weight": (0.0, 1.0),
+    "coordination.max_event_accounts": (2, 1_000_000),
+    "coordination.min_events": (1, 1000),
+    "coordination.min_weight": (0.0, 1000.0),
+    "coordination.min_overlap": (0.0, 1.0),
 }
 
 

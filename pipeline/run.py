@@ -5,6 +5,7 @@ from typing import Any, Iterable, Mapping
 
 from .classify import classify
 from .clean import clean
+from .coordination import coordination
 from .ingest import ingest
 from .model.predict import MechanismPredictor
 from .model.train import package_versions
@@ -23,12 +24,14 @@ def start_run(out: str, config: Mapping[str, Any], overwrite: bool = False) -> R
 def run_pipeline(inputs: Iterable[str], out: str, config: Mapping[str, Any],
                  mapping: Mapping[str, str] | None = None, fmt: str | None = None,
                  overwrite: bool = False) -> Run:
-    """ingest -> clean -> classify -> narratives -> report. The model is loaded before any work starts, so
+    """ingest -> clean -> coordination -> classify -> narratives -> report. The model is loaded before any work starts, so
     a missing or untrusted model fails the run at once."""
     predictor = MechanismPredictor.from_config(config)
     run = start_run(out, config, overwrite)
     ingest(run, config, list(inputs), mapping, fmt)
     clean(run, config)
+    if config["coordination"]["enabled"]:
+        coordination(run, config)
     classify(run, config, predictor)
     if config["narratives"]["enabled"]:
         narratives(run, config)

@@ -1,0 +1,115 @@
+"""Stage `coordination`: clusters of accounts that post the same or nearly the same content
+together, from who posted what and when (see :mod:`pipeline.coordination.detect`).
+
+Reads `cleaned` (`id`, `author`, `published_at`, `text`) and writes, in the run folder:
+
+| file                              | content                                                  |
+|-----------------------------------|----------------------------------------------------------|
+| `coordination.parquet`            | one row per cluster: accounts, posts, bursts, first/last |
+|                                   | time, representative message, score and its parts        |
+| `coordination_edges.parquet/.csv` | account pairs with weight, events, overlap, channel and  |
+|                                   | the ids of the posts behind the edge                     |
+| `coordination.graphml`            | the account network (nodes carry their cluster id)       |
+| `coordination_posts/`             | cluster posts (`id`, `cluster_id`, `score`, `account`,   |
+|                                   | `burst`): the classifier's metadata path for             |
+|                                   | `coordinated_campaign` reads it                          |
+
+Records without an author or a parsable time take no part (counted in the manifest, with a
+note); they are still classified. Without any such records the stage is skipped with a note.
+"""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ..config import resolve_path
+from ..store import Run, utc_now, write_parquet, write_with
+from .detect import CoordinationDetector
+from .normalise import load_resolution_table
+
+POSTS_TABLE = "coordination_posts"
+COLUMNS = ["id", "author", "published_at", "text"]
+
+
+def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
+    """The posts of the `cleaned` table with an author and a time (UTC seconds), and the
+    number of records without one."""
+    frames = list(run.iter_table("cleaned", columns=COLUMNS)) if run.has_table("cleaned") else []
+    posts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    when = pd.to_datetime(posts["published_at"], utc=True, errors="coerce", format="ISO8601")
+    author = posts["author"].astype("string").str.strip()
+    usable = author.notna() & (author != "") & when.notna()
+    out = pd.DataFrame({"id": posts.loc[usable, "id"].astype(str),
+                        "author": author[usable].astype(str),
+                        "time": when[usable].dt.as_unit("s").astype(np.int64),
+                        "text": posts.loc[usable, "text"].fillna("").astype(str)})
+    return out.reset_index(drop=True), int((~usable).sum())
+
+
+def _resolution(section: Mapping[str, Any]) -> dict[str, str] | None:
+    if not section["url_resolution"]:
+        return None
+    path = resolve_path(section["url_resolution"])
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [(r[0], r[1]) for r in csv.reader(fh) if len(r) >= 2 and r[0] != "short"]
+    return load_resolution_table(rows)
+
+
+def _iso(seconds: pd.Series) -> pd.Series:
+    return pd.to_datetime(seconds, unit="s", utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_graphml(path: Path, edges: pd.DataFrame, clusters: pd.DataFrame) -> None:
+    graph = nx.Graph()
+    for cluster_id, accounts in zip(clusters["cluster_id"], clusters["accounts"]):
+        for account in accounts:
+            graph.add_node(account, cluster_id=cluster_id)
+    for row in edges.itertuples(index=False):
+        graph.add_edge(row.account_a, row.account_b, weight=float(row.weight),
+                       events=int(row.events), overlap=float(row.overlap), channel=row.channel,
+                       post_ids=" ".join(row.post_ids))
+    write_with(path, lambda tmp: nx.write_graphml(graph, tmp))
+
+
+def coordination(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Find coordinated clusters in the run's cleaned records; return the stage's record."""
+    started = time.perf_counter()
+    section = config["coordination"]
+    run.reset_table(POSTS_TABLE)
+    posts, excluded = load_posts(run)
+    notes = []
+    if excluded:
+        notes.append(f"{excluded} record(s) without an author or a parsable published_at "
+                     f"took no part in coordination detection (they are still classified).")
+    result: dict[str, Any] = {"started_at": utc_now(), "counts": {
+        "input": len(posts) + excluded, "analysed": len(posts), "no_author_or_time": excluded}}
+    if len(posts) < 2 or posts["author"].nunique() < 2:
+        notes.append("skipped: coordination needs posts by at least two accounts with "
+                     "`author` and `published_at` (map them with --map author=COLUMN "
+                     "--map published_at=COLUMN).")
+        result.update(skipped=True, notes=notes,
+                      seconds=round(time.perf_counter() - started, 3))
+        run.record_stage("coordination", result)
+        return result
+    detector = CoordinationDetector.from_config(section, url_resolution=_resolution(section))
+    detector.fit(posts)
+    clusters = detector.clusters_.copy()
+    clusters["first_seen"] = _iso(clusters["first_seen"])
+    clusters["last_seen"] = _iso(clusters["last_seen"])
+    write_parquet(run.path / "coordination.parquet", clusters)
+    edges = detector.edges_
+    write_parquet(run.path / "coordination_edges.parquet", edges)
+    flat = edges.assign(post_ids=edges["post_ids"].str.join(" "))
+    write_with(run.path / "coordination_edges.csv", lambda tmp: flat.to_csv(tmp, index=False))
+    write_graphml(run.path / "coordination.graphml", edges, detector.clusters_)
+    run.write_part(POSTS_TABLE, 0, detector.posts_)
+    result.update(skipped=False, notes=notes, detector=detector.stats_,
+                  seconds=round(time.perf_counter() - started, 3))
+    run.record_stage("coordination", result)
+    return result

@@ -1,0 +1,84 @@
+"""The coordination stage over a run folder: outputs, notes for posts it cannot use, and the
+classifier's coordinated_campaign evidence for cluster posts."""
+import json
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import Run, clean, coordination, ingest, load_config, run_pipeline
+from tests.coordination.test_detect import T0, campaign, organic
+from tests.conftest import write
+
+
+def export(tmp_path, rows, extra=()):
+    records = [{"post_id": f"p{i}", "user": a,
+                "created_at": pd.Timestamp(t, unit="s", tz="UTC").isoformat(), "message": x}
+               for i, (a, t, x) in enumerate(rows)]
+    records += list(extra)
+    return write(tmp_path / "posts.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+
+
+MAPPING = {"id": "post_id", "author": "user", "published_at": "created_at", "text": "message"}
+
+
+def prepared_run(tmp_path, path, config):
+    run = Run.create(tmp_path / "run")
+    ingest(run, config, [str(path)], MAPPING)
+    clean(run, config)
+    return run
+
+
+def test_stage_writes_clusters_edges_graph_and_posts(tmp_path, config):
+    rng = np.random.default_rng(5)
+    rows = organic(rng, n_posts=600) + campaign(rng, n_puppets=6, edit=True)
+    no_author = [{"post_id": "anon", "user": "", "created_at": "2023-11-14T22:13:20Z",
+                  "message": "A post whose author the export lost."},
+                 {"post_id": "undated", "user": "someone", "created_at": "",
+                  "message": "A post whose time the export lost."}]
+    run = prepared_run(tmp_path, export(tmp_path, rows, no_author), config)
+    result = coordination(run, config)
+    assert result["counts"] == {"input": len(rows) + 2, "analysed": len(rows),
+                                "no_author_or_time": 2}
+    assert any("2 record(s) without an author" in note for note in result["notes"])
+    clusters = pd.read_parquet(run.path / "coordination.parquet")
+    assert len(clusters) == 1 and sorted(clusters["accounts"][0]) == [f"sock{i}" for i in range(6)]
+    first = pd.Timestamp(clusters["first_seen"][0]).timestamp()
+    assert T0 + 7200 <= first < T0 + 7290  # the first burst, in UTC
+    edges = pd.read_csv(run.path / "coordination_edges.csv")
+    assert len(edges) == 15 and edges["post_ids"].str.split().str.len().min() >= 4
+    graph = nx.read_graphml(run.path / "coordination.graphml")
+    assert graph.number_of_nodes() == 6 and graph.number_of_edges() == 15
+    assert {d["cluster_id"] for _, d in graph.nodes(data=True)} == {clusters["cluster_id"][0]}
+    posts = pd.concat(run.iter_table("coordination_posts"))
+    assert len(posts) == 24 and posts["id"].str.startswith("p").all()
+
+
+def test_stage_without_authors_is_skipped_with_a_note(tmp_path, config):
+    path = write(tmp_path / "news.csv", "id,text\n1,NATO troops arrived in Tapa.\n"
+                                        "2,The ministry denied the report.\n")
+    run = Run.create(tmp_path / "run")
+    ingest(run, config, [str(path)])
+    clean(run, config)
+    result = coordination(run, config)
+    assert result["skipped"] is True and result["counts"]["no_author_or_time"] == 2
+    assert any("--map author=" in note for note in result["notes"])
+    assert not run.has_table("coordination_posts")
+
+
+@pytest.mark.slow
+def test_pipeline_gives_cluster_posts_coordination_evidence(tmp_path):
+    rng = np.random.default_rng(6)
+    rows = organic(rng, n_posts=150) + campaign(rng, n_puppets=5, n_bursts=3)
+    config = load_config(overrides=["narratives.enabled=false"])
+    run = run_pipeline([str(export(tmp_path, rows))], str(tmp_path / "run"), config, MAPPING)
+    pred = pd.read_parquet(run.path / "predictions.parquet")
+    members = pd.concat(run.iter_table("coordination_posts"))
+    flagged = pred[pred["id"].isin(members["id"])]
+    assert len(flagged) == 15 and (flagged["coordinated_campaign"] == 1).all()
+    evidence = [json.loads(e)["coordinated_campaign"] for e in flagged["evidence"]]
+    assert all(any(item.get("field") == "coordination_cluster" for item in ev)
+               for ev in evidence)
+    others = pred[~pred["id"].isin(members["id"])]
+    assert others["coordinated_campaign"].mean() < 0.05
