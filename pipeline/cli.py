@@ -156,10 +156,20 @@ def narratives(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
 
 @app.command()
 def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
-           set_: Optional[List[str]] = SetOpt):
-    """Write predictions.parquet/.csv, summary.json and report.html from the run folder."""
-    run_ = _stage("report", run_dir, config, set_)
-    console.print(f"[bold green]report:[/] {run_.path / 'report.html'}")
+           set_: Optional[List[str]] = SetOpt,
+           formats: Optional[str] = typer.Option(None, "--format", "-f", help=(
+               "Comma-separated formats to write: html, md, json (default report.formats). "
+               "Tables (CSV, Parquet), predictions and run.duckdb are always written."))):
+    """Regenerate the report from the run folder without re-running the analysis:
+    report.html, report.md, summary.json, tables/*.csv|parquet, run.duckdb."""
+    from .report import report as report_stage
+    from .store import Run
+    cfg = _config(config, set_)
+    run_ = _guard(Run.open, run_dir)
+    chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
+    result = _guard(report_stage, run_, cfg, chosen)
+    for name, path in result["files"].items():
+        console.print(f"[bold green]{name}:[/] {path}")
 
 
 @app.command()

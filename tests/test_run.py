@@ -45,7 +45,8 @@ def test_accounting_adds_up(mixed_run):
 
 def test_manifest_records_what_the_run_was(mixed_run):
     manifest = mixed_run[0].manifest
-    assert set(manifest["stages"]) == {"ingest", "clean", "classify", "narratives", "report"}
+    assert set(manifest["stages"]) == {"ingest", "clean", "coordination", "classify",
+                                       "narratives", "report"}
     assert all(s["seconds"] >= 0 for s in manifest["stages"].values())
     assert manifest["stages"]["ingest"]["counts"]["unparseable_dates"] == 1
     assert all("sha256" in i for i in manifest["inputs"])
@@ -81,7 +82,7 @@ def test_summary_and_report(mixed_run):
     assert {m["month"] for m in summary["per_month"]} >= {"2019-06", "2020-02", "2021-05"}
     assert any(s["source"] == "RT" for s in summary["per_source"])
     html = (run.path / "report.html").read_text()
-    assert "<script" not in html and "Mechanisms" in html
+    assert html.count("<script") == 1 and "Mechanisms" in html  # the page's own script only
 
 
 def test_report_can_be_regenerated_alone(mixed_run):
@@ -103,7 +104,7 @@ def test_report_escapes_corpus_text(tmp_path):
                  f"\"{payload}\",\"NATO is preparing for war. {payload}\",\"{payload}\"\n")
     run = run_pipeline([str(data)], str(tmp_path / "run"), load_config())
     html = (run.path / "report.html").read_text()
-    assert "<script>" not in html and "<img" not in html
+    assert "<script>document" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
 
 

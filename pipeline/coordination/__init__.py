@@ -105,7 +105,7 @@ def coordination(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     write_parquet(run.path / "coordination.parquet", clusters)
     edges = detector.edges_
     write_parquet(run.path / "coordination_edges.parquet", edges)
-    flat = edges.assign(post_ids=edges["post_ids"].str.join(" "))
+    flat = edges.assign(post_ids=[" ".join(ids) for ids in edges["post_ids"]])
     write_with(run.path / "coordination_edges.csv", lambda tmp: flat.to_csv(tmp, index=False))
     write_graphml(run.path / "coordination.graphml", edges, detector.clusters_)
     run.write_part(POSTS_TABLE, 0, detector.posts_)

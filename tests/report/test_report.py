@@ -1,0 +1,84 @@
+"""Report outputs: every table in CSV and Parquet, run.duckdb, Markdown, formats, and figures
+that agree with the predictions they summarise."""
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import Run, report
+from pipeline.cli import app
+from pipeline.report.markdown import md_table
+
+
+def test_every_table_is_written_as_csv_and_parquet(sample_run):
+    run, _ = sample_run
+    tables = run.path / "tables"
+    names = {p.stem for p in tables.glob("*.parquet")}
+    assert {"prevalence", "mechanisms_by_month", "by_source", "by_affiliation", "by_language",
+            "accusation_directions", "narratives_taxonomy", "narratives_discovered", "spikes",
+            "coordination_clusters", "review_queue", "quarantine_reasons"} <= names
+    for name in names:
+        parquet = pd.read_parquet(tables / f"{name}.parquet")
+        csv = pd.read_csv(tables / f"{name}.csv")
+        assert list(parquet.columns) == list(csv.columns) and len(parquet) == len(csv), name
+
+
+def test_figures_agree_with_the_predictions(sample_run):
+    run, config = sample_run
+    pred = pd.read_parquet(run.path / "predictions.parquet")
+    summary = json.loads((run.path / "summary.json").read_text())
+    labels = run.manifest["model"]["labels"]
+    for label in labels:
+        assert summary["prevalence"][label]["documents"] == int(pred[label].sum())
+    months = pd.read_parquet(run.path / "tables" / "mechanisms_by_month.parquet")
+    assert months["documents"].sum() == pred["published_at"].notna().sum()
+    dirs = pd.read_parquet(run.path / "tables" / "accusation_directions.parquet")
+    accusing = pred[(pred["mutual_accusation"] == 1)
+                    & pred["mutual_accusation_direction"].notna()]
+    assert dirs["documents"].sum() == len(accusing)
+    queue = pd.read_parquet(run.path / "tables" / "review_queue.parquet")
+    assert len(queue) and (queue["distance"] <= config["report"]["review_margin"]).all()
+    assert queue["id"].is_unique and queue["distance"].is_monotonic_increasing
+    aff = pd.read_parquet(run.path / "tables" / "by_affiliation.parquet")
+    assert "state" in set(aff["affiliation"]) and "unregistered" in set(aff["affiliation"])
+    assert summary["coordination"]["clusters"] >= 1
+    assert summary["model"]["training_data_hash"].startswith("sha256:")
+
+
+def test_run_duckdb_answers_sql_from_inside_the_run_folder(sample_run, monkeypatch):
+    run, _ = sample_run
+    monkeypatch.chdir(run.path)
+    con = duckdb.connect("run.duckdb", read_only=True)
+    n = con.execute("select count(*) from predictions").fetchone()[0]
+    assert n == run.manifest["accounting"]["analysed"]
+    joined = con.execute("""select count(*) from evidence e join predictions p using (id)
+                            where e.label = 'state_media'""").fetchone()[0]
+    assert joined > 0
+    assert con.execute("select count(*) from report_prevalence").fetchone()[0] == 4
+    con.close()
+
+
+def test_markdown_report_has_the_findings_and_escapes_tables(sample_run):
+    run, _ = sample_run
+    md = (run.path / "report.md").read_text()
+    assert md.startswith("# Disinformation narratives report")
+    for heading in ("## Top findings", "## Mechanisms", "## Narratives", "## Coordination",
+                    "## Evidence", "## Review queue", "## Model"):
+        assert heading in md
+    table = md_table(pd.DataFrame({"a": ["x | y <b>z</b>"]}))
+    assert "x \\| y &lt;b&gt;z&lt;/b&gt;" in table
+
+
+def test_formats_choose_what_is_rewritten(sample_run):
+    run, config = sample_run
+    (run.path / "report.html").unlink()
+    report(Run.open(run.path), config, formats=["md"])
+    assert not (run.path / "report.html").exists() and (run.path / "report.md").exists()
+    with pytest.raises(ValueError, match="unknown report format"):
+        report(Run.open(run.path), config, formats=["pdf"])
+    result = CliRunner().invoke(app, ["report", str(run.path), "--format", "html,json"])
+    assert result.exit_code == 0, result.output
+    assert (run.path / "report.html").exists()
+    assert run.manifest["stages"]["report"]["files"].keys() >= {"report.html", "summary.json"}
