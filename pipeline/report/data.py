@@ -101,20 +101,35 @@ def build(run: Run, config: Mapping[str, Any]) -> ReportData:
     tables["mechanisms_by_month"] = _df(con, f"""
         select substr(published_at, 1, 7) as month, count(*)::int as documents, {pos}
         from predictions where published_at is not null group by 1 order by 1""")
-    by_source = _df(con, f"""
-        with s as (select trim(unnest(string_split(coalesce(source, '(none)'), '{sep}')))
-                   as source, {', '.join(labels) or '1 as one'} from predictions)
-        select source, count(*)::int as documents{', ' + pos if pos else ''} from s
-        group by 1 order by documents desc, source""")
     registry = OutletRegistry.load(resolve_path(config["features"]["sources"]))
-    matches = [registry.match(s) if s != "(none)" else [] for s in by_source["source"]]
-    by_source.insert(1, "affiliation",
-                     [m[0].outlet.affiliation if m else "unregistered" for m in matches])
-    by_source.insert(2, "country", [m[0].outlet.country if m else "" for m in matches])
-    tables["by_affiliation"] = (by_source.drop(columns=["source", "country"])
-                                .groupby("affiliation", as_index=False).sum()
-                                .sort_values("documents", ascending=False))
-    tables["by_source"] = by_source.head(int(config["report"]["top_sources"]))
+    con.execute(f"""create temp table doc_sources as select distinct id,
+        trim(unnest(string_split(coalesce(source, '(none)'), '{sep}'))) as source
+        from predictions""")
+    sources = _df(con, "select distinct source from doc_sources")
+    matches = [registry.match(x) if x != "(none)" else [] for x in sources["source"]]
+    sources["affiliation"] = [m[0].outlet.affiliation if m else "unregistered" for m in matches]
+    sources["country"] = [m[0].outlet.country if m else "" for m in matches]
+    con.register("source_registry", sources)
+    per_doc = ", ".join(f"count(distinct s.id) filter (where p.{l} = 1)::int as {l}"
+                        for l in labels)
+    per_doc = (", " + per_doc) if per_doc else ""
+    tables["by_source"] = _df(con, f"""
+        select s.source, r.affiliation, r.country, count(distinct s.id)::int as documents
+        {per_doc} from doc_sources s join predictions p on p.id = s.id
+        join source_registry r on r.source = s.source group by 1, 2, 3
+        order by documents desc, source limit {int(config['report']['top_sources'])}""")
+    # a document counts once per affiliation of its sources (so once or more in total)
+    tables["by_affiliation"] = _df(con, f"""
+        select r.affiliation, count(distinct s.id)::int as documents {per_doc}
+        from doc_sources s join predictions p on p.id = s.id join source_registry r on r.source = s.source
+        group by 1 order by documents desc, 1""")
+    state_share = None
+    if "state_media" in labels:
+        state_share = con.execute("""
+            select count(distinct s.id) filter (where r.affiliation in ('state',
+            'state-affiliated'))::double / nullif(count(distinct s.id), 0)
+            from doc_sources s join predictions p on p.id = s.id
+            join source_registry r on r.source = s.source where p.state_media = 1""").fetchone()[0]
     tables["by_language"] = _df(con, f"""
         select coalesce(lang, '(unknown)') as language, count(*)::int as documents, {pos}
         from predictions group by 1 order by 2 desc, 1""")
@@ -145,6 +160,7 @@ def build(run: Run, config: Mapping[str, Any]) -> ReportData:
         "per_month": _records(tables["mechanisms_by_month"]),
         "per_source": _records(tables["by_source"]),
         "per_affiliation": _records(tables["by_affiliation"]),
+        "state_media_from_state_outlets": state_share,
         "languages": _records(tables["by_language"]),
         "accusation_directions": _records(tables["accusation_directions"]),
         "quarantine_reasons": _records(tables["quarantine_reasons"]),

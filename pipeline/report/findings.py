@@ -27,12 +27,10 @@ def findings(data: ReportData) -> list[str]:
             peak = months.loc[months[label].idxmax()]
             out.append(f"{label} peaks in {peak['month']} with {int(peak[label]):,} documents.")
             break  # the peak of the most prevalent mechanism only
-    aff = t["by_affiliation"]
-    if "state_media" in data.labels and len(aff) and aff["state_media"].sum():
-        state = aff[aff["affiliation"].isin(["state", "state-affiliated"])]
-        share = state["state_media"].sum() / aff["state_media"].sum()
-        out.append(f"{_pct(share)} of state_media documents come from outlets the registry "
-                   f"lists as state or state-affiliated.")
+    share = s.get("state_media_from_state_outlets")
+    if share is not None:
+        out.append(f"{_pct(share)} of state_media documents name among their sources an outlet "
+                   f"the registry lists as state or state-affiliated.")
     src = t["by_source"]
     src = src[src["source"] != "(none)"]
     if len(src):

@@ -194,8 +194,10 @@ def render(data: ReportData) -> str:
     sources = ["<h3>By outlet-registry affiliation</h3>",
                charts.bars(list(zip(aff["affiliation"], aff["documents"].astype(float))),
                            value_format="{:,.0f}", title="Documents per affiliation"),
-               table(aff, "by-affiliation", "Documents and mechanism counts per affiliation "
-                                            "(unregistered: source not in the registry)"),
+               table(aff, "by-affiliation", "Documents and mechanism counts per affiliation of "
+                                            "their sources (a document with sources of several "
+                                            "affiliations counts under each; unregistered: "
+                                            "source not in the registry)"),
                "<h3>Top sources</h3>", table(t["by_source"], "by-source", "Top sources"),
                "<h3>Languages</h3>", table(t["by_language"], "by-language", "Languages")]
 
