@@ -51,12 +51,14 @@ def _guard(func, *args, **kwargs):
     from .features.registry import RegistryError
     from .ingest.columns import MappingError
     from .model.data import LabelledDataError
+    from .labels.registry import RegistryError as ModelRegistryError
     from .model.io import ModelError
     from .store import RunExistsError
     try:
         return func(*args, **kwargs)
     except (ConfigError, RunExistsError, ModelError, MappingError, RegistryError,
-            LabelledDataError, PipelineNotFound, FileNotFoundError, ValueError) as exc:
+            LabelledDataError, PipelineNotFound, ModelRegistryError, FileNotFoundError,
+            ValueError) as exc:
         _fail(str(exc))
 
 
@@ -175,16 +177,41 @@ def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
 @app.command()
 def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, split, "
                                       "optional source/direction), e.g. "
-                                      "corpora/labelled/mechanisms.jsonl."),
+                                      "corpora/labelled/mechanisms.jsonl; for --task "
+                                      "techniques, a folder of article<ID>.txt files."),
           out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
           seed: Optional[int] = typer.Option(None, help="Random seed (default train.seed)."),
-          task: str = typer.Option("mechanisms", help="mechanisms (labels in `labels`) or "
+          task: str = typer.Option("mechanisms", help="mechanisms (labels in `labels`), "
                                    "narratives (labels in `narratives`: the optional narrative "
-                                   "classifier, used with --set narratives.classifier=DIR)."),
+                                   "classifier, used with --set narratives.classifier=DIR) or "
+                                   "techniques (spans in the SemEval-2020 Task 11 format)."),
+          span_labels: Optional[Path] = typer.Option(None, help="--task techniques: the "
+                                                     "`article_id technique start end` file."),
+          eval_articles: Optional[Path] = typer.Option(None, help="--task techniques: "
+                                                       "articles to score after training."),
+          eval_labels: Optional[Path] = typer.Option(None, help="--task techniques: their "
+                                                     "span labels."),
           config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Train a model on the file's train split; evaluate on its test split."""
-    from .model.train import train as train_model
     cfg = _config(config, set_)
+    if task == "techniques":
+        from .spans.model import train_from_files
+        from .spans.ptc import SpanDataError
+        if span_labels is None:
+            _fail("--task techniques needs --span-labels FILE (article_id technique start end).")
+        try:
+            meta = train_from_files(data, span_labels, out, cfg, eval_articles, eval_labels)
+        except (SpanDataError, FileNotFoundError) as exc:
+            _fail(str(exc))
+        for problem in meta["training_data"]["problems"]:
+            console.print(f"[yellow]not used:[/] {problem}")
+        if "metrics" in meta:
+            console.print(f"micro-F1 {meta['metrics']['micro_f1']:.4f} on "
+                          f"{meta['metrics']['spans']} spans")
+        console.print(f"[bold green]model:[/] {out} (C={meta['c']}, "
+                      f"{meta['training_seconds']} s)")
+        return
+    from .model.train import train as train_model
     meta = _guard(train_model, data, out, cfg, seed, task)
     if "metrics" in meta:
         _print_metrics(meta["metrics"])
@@ -249,6 +276,173 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
         feats = ", ".join(f"{f['feature']} {f['contribution']:+.2f}"
                           for f in info["strongest_features"])
         out.print(f"   features: {feats}")
+
+
+labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations.")
+models_app = typer.Typer(no_args_is_help=True, help="The model registry: list, show, promote, "
+                         "roll back mechanism models.")
+app.add_typer(labels_app, name="labels")
+app.add_typer(models_app, name="models")
+ByOpt = typer.Option(None, "--by", help="Who does this (default: the login name); recorded "
+                     "in the registry.")
+
+
+@labels_app.command("import")
+def labels_import(file: Path = typer.Argument(..., help="An annotation export."),
+                  fmt: str = typer.Option(..., "--format", "-f", help="csv, jsonl, "
+                                          "label-studio, doccano or prodigy."),
+                  annotator: Optional[str] = typer.Option(None, help="Annotator for rows "
+                                                          "that do not name one."),
+                  config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Import labels into the label store (labels.store). Rows that cannot be imported are
+    listed with the reason; re-labelled texts keep their history, the latest label wins."""
+    from .config import resolve_path
+    from .labels.formats import LabelFormatError, read_labels
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    try:
+        records, rows, problems = read_labels(file, fmt, mechanism_ids())
+    except (LabelFormatError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    for rec in records:
+        rec.annotator = rec.annotator or annotator
+    result = LabelStore(resolve_path(cfg["labels"]["store"])).add(
+        records, str(file), fmt, rows, problems)
+    console.print(f"imported {result.documents} document(s), {result.labels} label(s) from "
+                  f"{rows} row(s) of {file} (import {result.import_id})")
+    if problems:
+        table = Table(title=f"{len(problems)} row(s) not imported")
+        for col in ("row", "reason", "detail"):
+            table.add_column(col)
+        for p in problems:
+            table.add_row(str(p["row"]), p["reason"], str(p["detail"]))
+        console.print(table)
+
+
+@labels_app.command("stats")
+def labels_stats(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Labelled texts and positives per label in the store, and the imports."""
+    from .config import resolve_path
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    store = LabelStore(resolve_path(cfg["labels"]["store"]))
+    current = store.current(mechanism_ids())
+    console.print(f"{len(current)} labelled text(s); fingerprint {store.fingerprint()}")
+    for label in mechanism_ids():
+        col = current[label]
+        console.print(f"  {label}: {int((col == 1).sum())} positive, {int((col == 0).sum())} "
+                      f"negative, {int(col.isna().sum())} undecided")
+    for row in store.imports().itertuples():
+        console.print(f"  import {row.import_id}: {row.file} ({row.format}), {row.rows} rows, "
+                      f"{row.labels} labels, {len(json.loads(row.problems))} problems")
+
+
+@app.command()
+def suggest(run_dir: Path = RunDirArg,
+            n: int = typer.Option(50, "--n", help="Documents to suggest."),
+            strategy: str = typer.Option("mixed", help="uncertainty, diversity or mixed."),
+            fmt: str = typer.Option("label-studio", "--format", "-f", help="label-studio, "
+                                    "doccano, prodigy, csv or jsonl."),
+            out: Path = typer.Option(..., "--out", "-o", help="File to write the tasks to."),
+            config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Pick the documents of a run whose labels would teach the model most, and write them
+    as tasks for an annotation tool, pre-filled with the model's predictions."""
+    from .config import resolve_path
+    from .labels.formats import LabelFormatError, write_tasks
+    from .labels.store import LabelStore
+    from .labels.suggest import suggest as suggest_docs
+    from .store import Run
+    cfg = _config(config, set_)
+    run_ = _guard(Run.open, run_dir)
+    model = run_.manifest.get("model", {})
+    if not model.get("labels"):
+        _fail(f"{run_dir} has no classified documents; run `disinfo classify {run_dir}` first.")
+    exclude = LabelStore(resolve_path(cfg["labels"]["store"])).hashes()
+    picked = _guard(suggest_docs, run_, model["labels"], model["thresholds"], n, strategy,
+                    exclude, cfg["train"]["seed"], cfg["labels"]["pool_factor"],
+                    cfg["labels"]["max_similarity"])
+    try:
+        write_tasks(picked, model["labels"], fmt, out, model.get("version"))
+    except LabelFormatError as exc:
+        _fail(str(exc))
+    console.print(f"{len(picked)} document(s) ({strategy}) written to {out} as {fmt} tasks; "
+                  f"{len(exclude)} already-labelled text(s) were excluded.")
+
+
+@app.command()
+def retrain(no_seed: bool = typer.Option(False, "--no-seed", help="Train on the label store "
+                                         "only, not on the seed set too."),
+            force: bool = typer.Option(False, "--force", help="Promote even if the challenger "
+                                       "is not better (recorded as forced)."),
+            by: Optional[str] = ByOpt,
+            config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Train a challenger on the label store (and the seed set), compare it with the champion
+    on the fixed evaluation set, and promote it only if it is better."""
+    from .labels.retrain import comparison_table
+    from .labels.retrain import retrain as retrain_models
+    cfg = _config(config, set_)
+    result = _guard(retrain_models, cfg, by, False if no_seed else None, force)
+    table = Table(title=f"champion {result['champion']} vs challenger {result['challenger']} "
+                        f"({result['documents']} evaluation documents)")
+    for col in ("label", "champion F1", "challenger F1", "delta", "95% CI"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    for row in comparison_table(result):
+        table.add_row(*row)
+    Console().print(table)
+    colour = "green" if result["decision"].startswith("promoted") else "yellow"
+    console.print(f"[bold {colour}]{result['decision']}:[/] {result['reason']}")
+
+
+@models_app.command("list")
+def models_list(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Every registered version with its status and evaluation scores."""
+    registry = _registry(_config(config, set_))
+    table = Table()
+    for col in ("version", "status", "created", "macro F1", "promoted by", "forced"):
+        table.add_column(col)
+    for v in registry.list():
+        table.add_row(v["version"], v["status"], str(v.get("created_at", ""))[:19],
+                      str((v.get("metrics") or {}).get("macro_f1")), v.get("promoted_by", ""),
+                      "yes" if v.get("forced") else "")
+    Console().print(table)
+
+
+@models_app.command("show")
+def models_show(version: str, config: Optional[Path] = ConfigOpt,
+                set_: Optional[List[str]] = SetOpt):
+    """A version's registry entry, events and comparison with the champion of its day."""
+    registry = _registry(_config(config, set_))
+    typer.echo(json.dumps(_guard(registry.show, version), indent=2, default=str))
+
+
+@models_app.command("promote")
+def models_promote(version: str, by: Optional[str] = ByOpt,
+                   config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Make a registered version the champion (the model `classify.model` loads); recorded as
+    forced, since it bypasses the comparison."""
+    import getpass
+    registry = _registry(_config(config, set_))
+    _guard(registry.promote, version, by or getpass.getuser(), True, "promoted by hand")
+    console.print(f"[bold green]champion:[/] {version}")
+
+
+@models_app.command("rollback")
+def models_rollback(by: Optional[str] = ByOpt, config: Optional[Path] = ConfigOpt,
+                    set_: Optional[List[str]] = SetOpt):
+    """Make the champion that the current one replaced the champion again."""
+    import getpass
+    registry = _registry(_config(config, set_))
+    version = _guard(registry.rollback, by or getpass.getuser())
+    console.print(f"[bold green]champion:[/] {version}")
+
+
+def _registry(cfg):
+    from .config import resolve_path
+    from .labels.registry import ModelRegistry
+    return ModelRegistry(resolve_path(cfg["labels"]["registry"]),
+                         resolve_path(cfg["classify"]["model"]))
 
 
 def _print_metrics(metrics: dict) -> None:

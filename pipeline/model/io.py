@@ -22,6 +22,9 @@ TRUSTED_TYPES = [
     "pipeline.model.transformers.CueVectorizer",
     "pipeline.model.transformers.DocField",
     "pipeline.model.transformers.SourceFeatures",
+    "pipeline.spans.features.SpanField",
+    "pipeline.spans.features.SpanNumbers",
+    "pipeline.spans.features.SpanParser",
 ]
 # scikit-learn internals that skops does not trust by default but a calibrated model holds.
 _STANDARD = {"sklearn.calibration._CalibratedClassifier",

@@ -1,0 +1,148 @@
+"""The label store: every label ever imported, in one DuckDB file.
+
+Tables:
+- `documents(text_hash, text, source)`: each labelled text once, keyed by the SHA-256 of its
+  whitespace-normalised text;
+- `labels(text_hash, label, value, direction, annotator, labelled_at, import_id, seq)`: one
+  row per label decision, never updated or deleted (history);
+- `imports(import_id, file, format, imported_at, rows, labels, problems)`: one row per import,
+  with every problem row and why it was not imported.
+
+View `current_labels`: per (text, label) the latest decision (by annotation time, then by
+import order) — re-labelling keeps the history and the latest wins.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+import pandas as pd
+
+_SPACE = re.compile(r"\s+")
+
+SCHEMA = """
+create table if not exists documents (text_hash varchar primary key, text varchar,
+                                      source varchar);
+create table if not exists labels (text_hash varchar, label varchar, value boolean,
+    direction varchar, annotator varchar, labelled_at timestamptz, import_id varchar,
+    seq bigint);
+create table if not exists imports (import_id varchar, file varchar, format varchar,
+    imported_at timestamptz, rows integer, labels integer, problems json);
+create or replace view current_labels as
+    select text_hash, label, value, direction, annotator, labelled_at, import_id from (
+        select *, row_number() over (partition by text_hash, label
+                                     order by labelled_at desc, seq desc) as rn
+        from labels) where rn = 1;
+"""
+
+
+def text_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(_SPACE.sub(" ", text).strip().encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LabelRecord:
+    """One annotated document from an export: its text and the labels decided for it (True,
+    False; labels absent from `labels` were not decided)."""
+    text: str
+    labels: dict[str, bool]
+    source: str | None = None
+    direction: str | None = None
+    annotator: str | None = None
+    labelled_at: datetime | None = None
+    row: int | None = None
+
+
+@dataclass
+class ImportResult:
+    import_id: str
+    file: str
+    format: str
+    rows: int
+    documents: int
+    labels: int
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+class LabelStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute(SCHEMA)
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path))
+
+    def add(self, records: Iterable[LabelRecord], file: str, fmt: str, rows: int,
+            problems: list[dict[str, Any]]) -> ImportResult:
+        """Store one import's records (all or nothing) and its problem rows."""
+        records = list(records)
+        now = datetime.now(timezone.utc)
+        import_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        docs = {}
+        label_rows = []
+        with self._connect() as con:
+            seq = con.execute("select coalesce(max(seq), 0) from labels").fetchone()[0]
+            for rec in records:
+                h = text_hash(rec.text)
+                docs.setdefault(h, (h, rec.text, rec.source))
+                for label, value in rec.labels.items():
+                    seq += 1
+                    label_rows.append((h, label, bool(value),
+                                       rec.direction if label == "mutual_accusation" else None,
+                                       rec.annotator, rec.labelled_at or now, import_id, seq))
+            con.execute("begin")
+            if docs:
+                con.executemany("insert or ignore into documents values (?, ?, ?)",
+                                list(docs.values()))
+            if label_rows:
+                con.executemany("insert into labels values (?, ?, ?, ?, ?, ?, ?, ?)", label_rows)
+            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?)",
+                        [import_id, file, fmt, now, rows, len(label_rows),
+                         json.dumps(problems, default=str)])
+            con.execute("commit")
+        return ImportResult(import_id, file, fmt, rows, len(docs), len(label_rows), problems)
+
+    def current(self, labels: list[str]) -> pd.DataFrame:
+        """One row per labelled text: text, source, text_hash, one column per label (1, 0 or
+        missing when never decided), direction."""
+        with self._connect() as con:
+            frame = con.execute("""select d.text_hash, d.text, d.source, c.label, c.value,
+                                   c.direction from current_labels c join documents d
+                                   using (text_hash)""").df()
+        if frame.empty:
+            return pd.DataFrame(columns=["text_hash", "text", "source", *labels, "direction"])
+        wide = frame.pivot_table(index=["text_hash", "text"], columns="label", values="value",
+                                 aggfunc="first").reindex(columns=labels)
+        wide = wide.astype("Int8").reset_index()
+        meta = frame.groupby("text_hash").agg(source=("source", "first"),
+                                              direction=("direction", "first"))
+        return wide.join(meta, on="text_hash")
+
+    def history(self, text: str) -> pd.DataFrame:
+        with self._connect() as con:
+            return con.execute("select * from labels where text_hash = ? order by seq",
+                               [text_hash(text)]).df()
+
+    def imports(self) -> pd.DataFrame:
+        with self._connect() as con:
+            return con.execute("select * from imports order by imported_at").df()
+
+    def hashes(self) -> set[str]:
+        with self._connect() as con:
+            return {r[0] for r in con.execute("select text_hash from documents").fetchall()}
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the current labels: which labels a model was trained on."""
+        with self._connect() as con:
+            rows = con.execute("""select text_hash, label, value, coalesce(direction, '')
+                                  from current_labels order by 1, 2""").fetchall()
+        return "sha256:" + hashlib.sha256(json.dumps(rows).encode()).hexdigest()
