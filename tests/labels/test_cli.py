@@ -1,0 +1,61 @@
+"""The loop's commands: labels import/stats, suggest, models list/show/promote/rollback."""
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import PROJECT_ROOT
+from tests.conftest import write
+from tests.labels.test_registry import fake_version
+from tests.labels.test_suggest import LABELS, THRESHOLDS, run  # noqa: F401 (fixture)
+
+runner = CliRunner()
+
+
+def test_labels_import_reports_rows_it_did_not_import(tmp_path):
+    store = tmp_path / "labels.duckdb"
+    path = write(tmp_path / "d.jsonl", "\n".join([
+        json.dumps({"text": "Copy-paste network.", "label": ["coordinated_campaign"]}),
+        json.dumps({"text": "Odd.", "label": ["trolling"]})]))
+    result = runner.invoke(app, ["labels", "import", str(path), "--format", "doccano",
+                                 "--annotator", "ann", "--set", f"labels.store='{store}'"])
+    assert result.exit_code == 0, result.output
+    assert "imported 1 document(s), 4 label(s) from 2 row(s)" in result.output
+    assert "unknown_label" in result.output and "trolling" in result.output
+    stats = runner.invoke(app, ["labels", "stats", "--set", f"labels.store='{store}'"])
+    assert "coordinated_campaign: 1 positive, 0 negative" in stats.output
+    bad = runner.invoke(app, ["labels", "import", str(path), "--format", "brat"])
+    assert bad.exit_code == 2 and "unknown label format" in bad.output
+
+
+def test_suggest_writes_tasks(run, tmp_path):  # noqa: F811
+    run.update_manifest(model={"labels": LABELS, "thresholds": THRESHOLDS, "version": "v1"})
+    out = tmp_path / "tasks.jsonl"
+    result = runner.invoke(app, ["suggest", str(run.path), "--n", "7", "--strategy",
+                                 "uncertainty", "--format", "doccano", "--out", str(out),
+                                 "--set", f"labels.store='{tmp_path / 's.duckdb'}'"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(l) for l in out.read_text().splitlines()]
+    assert len(lines) == 7 and all(set(l["label"]) <= set(LABELS) for l in lines)
+
+
+def test_models_commands(tmp_path):
+    champion = tmp_path / "models" / "mechanisms"
+    shutil.copytree(PROJECT_ROOT / "models" / "mechanisms", champion)
+    opts = ["--set", f"classify.model='{champion}'",
+            "--set", f"labels.registry='{tmp_path / 'models' / 'registry.json'}'"]
+    listed = runner.invoke(app, ["models", "list", *opts])
+    assert listed.exit_code == 0 and "champion" in listed.output
+    from pipeline.labels.registry import ModelRegistry
+    ModelRegistry(tmp_path / "models" / "registry.json", champion).register(
+        fake_version(tmp_path, "v2"))
+    promoted = runner.invoke(app, ["models", "promote", "v2", "--by", "ann", *opts])
+    assert promoted.exit_code == 0, promoted.output
+    shown = json.loads(runner.invoke(app, ["models", "show", "v2", *opts]).output)
+    assert shown["status"] == "champion" and shown["forced"] is True
+    assert shown["promoted_by"] == "ann"
+    back = runner.invoke(app, ["models", "rollback", "--by", "bob", *opts])
+    assert back.exit_code == 0 and "champion:" in back.output
+    missing = runner.invoke(app, ["models", "promote", "v9", *opts])
+    assert missing.exit_code == 2 and "no model version" in missing.output
