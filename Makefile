@@ -9,7 +9,7 @@ RUN    ?= runs/sample
 export HF_HUB_OFFLINE=1
 export HF_DATASETS_OFFLINE=1
 
-.PHONY: run test model bench clean-runs
+.PHONY: run test model bench bench-coordination bench-ptc clean-runs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ model: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/euvsdisinfo_weak.py
+	$(BIN)/python benchmarks/report_time.py
+
+# Coordination detector vs coordination-network-toolkit on the simulator (about 8 minutes).
+bench-coordination: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/coordination_sim.py --posts 100000 1000000
+
+# Technique classifier on SemEval-2020 Task 11 PTC (about 4 minutes; needs ../shared/data).
+bench-ptc: $(STAMP)
+	$(BIN)/python benchmarks/ptc.py --data ../shared/data/ptc
 
 clean-runs:
 	rm -rf runs
