@@ -38,12 +38,29 @@ def predictions_frame(chunk: pd.DataFrame, pred) -> tuple[pd.DataFrame, pd.DataF
                              "start": item.get("start"), "end": item.get("end"),
                              "score": item.get("score"),
                              "detail": json.dumps(item, ensure_ascii=False)})
-    evidence = pd.DataFrame(rows, columns=["id", "label", "kind", "text", "start", "end",
-                                           "score", "detail"])
-    evidence = evidence.astype({"id": "string", "label": "string", "kind": "string",
-                                "text": "string", "start": "Int64", "end": "Int64",
-                                "score": "float64", "detail": "string"})
+    evidence = pd.DataFrame(rows, columns=list(EVIDENCE_TYPES)).astype(EVIDENCE_TYPES)
     return out, evidence
+
+
+EVIDENCE_TYPES = {"id": "string", "label": "string", "kind": "string", "text": "string",
+                  "start": "Int64", "end": "Int64", "score": "float64", "detail": "string"}
+
+
+def empty_tables(labels: list[str]) -> dict[str, pd.DataFrame]:
+    """The classify tables with no rows, for a run whose records were all quarantined, so
+    that the later stages and the report still run (and say so)."""
+    pred = {c: pd.Series(dtype="bool" if c == "is_duplicate" else "string")
+            for c in META_COLUMNS}
+    for label in labels:
+        pred[f"{label}_score"] = pd.Series(dtype="float64")
+        pred[label] = pd.Series(dtype="int8")
+    pred["mutual_accusation_direction"] = pd.Series(dtype="string")
+    pred["evidence"] = pd.Series(dtype="string")
+    parsed = {"id": pd.Series(dtype="string"), "sents": pd.Series(dtype=object),
+              "sent_lemmas": pd.Series(dtype=object), "sent_cues": pd.Series(dtype="string")}
+    return {"predictions": pd.DataFrame(pred),
+            "evidence": pd.DataFrame(columns=list(EVIDENCE_TYPES)).astype(EVIDENCE_TYPES),
+            "parsed": pd.DataFrame(parsed)}
 
 
 COORDINATION_TABLE = "coordination_posts"
@@ -92,6 +109,9 @@ def classify(run: Run, config: Mapping[str, Any],
                 positives[label] += int(out[label].sum())
             n += len(out)
             advance(len(chunk))
+    if n == 0:
+        for name, frame in empty_tables(predictor.labels).items():
+            run.write_part(name, 0, frame)
     model = {k: predictor.meta.get(k) for k in ("name", "version", "path", "labels",
                                                 "thresholds", "spacy_pipeline",
                                                 "spacy_pipeline_version")}

@@ -190,6 +190,9 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
             counts["analysed"] += len(kept)
             counts["quarantined"] += len(qrows)
             advance(len(chunk))
+    if not run.has_table("cleaned"):  # nothing survived: an empty table, so later stages run
+        run.write_part("cleaned", 0, pd.DataFrame(
+            {c: pd.Series(dtype=t) for c, t in CLEANED_TYPES.items()}))
     result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
               "counts": counts, "quarantine_reasons": reasons}
     run.record_stage("clean", result)

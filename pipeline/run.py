@@ -24,8 +24,8 @@ def start_run(out: str, config: Mapping[str, Any], overwrite: bool = False) -> R
 def run_pipeline(inputs: Iterable[str], out: str, config: Mapping[str, Any],
                  mapping: Mapping[str, str] | None = None, fmt: str | None = None,
                  overwrite: bool = False) -> Run:
-    """ingest -> clean -> coordination -> classify -> narratives -> report. The model is loaded before any work starts, so
-    a missing or untrusted model fails the run at once."""
+    """ingest -> clean -> coordination -> classify -> narratives -> report. The model is
+    loaded before any work starts, so a missing or untrusted model fails the run at once."""
     predictor = MechanismPredictor.from_config(config)
     run = start_run(out, config, overwrite)
     ingest(run, config, list(inputs), mapping, fmt)

@@ -143,3 +143,13 @@ def test_narratives_stage_outputs_in_the_run(mixed_run):
     assert {"week", "month"} == set(trends["period_type"])
     summary = json.loads((run.path / "summary.json").read_text())
     assert summary["narratives"]["taxonomy"]
+
+
+def test_a_corpus_with_nothing_to_analyse_still_gets_a_report(tmp_path):
+    data = write(tmp_path / "empty.csv", "id,text\n1, \n2,\n")
+    run = run_pipeline([str(data)], str(tmp_path / "run"), load_config())
+    assert run.manifest["accounting"] == {"input_records": 2, "analysed": 0, "quarantined": 2,
+                                          "duplicates_flagged": 0, "balanced": True}
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["counts"]["documents"] == 0
+    assert "0 of 2 input records were analysed" in (run.path / "report.html").read_text()

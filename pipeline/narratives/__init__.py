@@ -24,6 +24,7 @@ from typing import Any, Mapping
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import progress
 from ..config import resolve_path
@@ -124,7 +125,7 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
             keep = share >= cfg["min_share"]
             df = pd.DataFrame({
                 "id": pd.Series(ids, dtype="string"),
-                "taxonomy": tags,
+                "taxonomy": pd.Series(tags, dtype=pd.ArrowDtype(pa.list_(pa.string()))),
                 "taxonomy_evidence": pd.Series(evidence, dtype="string"),
                 "narrative_id": pd.Series([cluster_ids[t] if k else None
                                            for t, k in zip(top, keep)], dtype="string"),

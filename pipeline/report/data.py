@@ -81,7 +81,7 @@ def _model_card(run: Run) -> dict[str, Any]:
 def build(run: Run, config: Mapping[str, Any]) -> ReportData:
     labels = list(run.manifest.get("model", {}).get("labels") or [])
     con = connect(run)
-    pos = ", ".join(f"sum({l})::int as {l}" for l in labels)
+    pos = ", ".join(f"coalesce(sum({l}), 0)::int as {l}" for l in labels)
     sep = config["ingest"]["multi_value_separator"].replace("'", "''")
     tables: dict[str, pd.DataFrame] = {}
     total = con.execute(
