@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import resource
@@ -299,9 +300,7 @@ def main() -> None:
         return
     toolkit = not args.no_toolkit
     if toolkit:
-        try:
-            import coordination_network_toolkit  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("coordination_network_toolkit") is None:
             sys.exit("coordination-network-toolkit is not installed: `pip install "
                      "coordination-network-toolkit==1.5.2` or pass --no-toolkit.")
     results = {"window_seconds": WINDOW, "seed": args.seed,

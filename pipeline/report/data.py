@@ -85,8 +85,8 @@ def build(run: Run, config: Mapping[str, Any]) -> ReportData:
     sep = config["ingest"]["multi_value_separator"].replace("'", "''")
     tables: dict[str, pd.DataFrame] = {}
     total = con.execute(
-        f"select count(*)::int, min(published_at), max(published_at), "
-        f"count(*) filter (where published_at is null)::int from predictions").fetchone()
+        "select count(*)::int, min(published_at), max(published_at), "
+        "count(*) filter (where published_at is null)::int from predictions").fetchone()
     n_docs, first, last, undated = total
     model = _model_card(run)
     thresholds = model.get("thresholds", {})

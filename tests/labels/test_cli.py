@@ -8,7 +8,7 @@ from pipeline.cli import app
 from pipeline.config import PROJECT_ROOT
 from tests.conftest import write
 from tests.labels.test_registry import fake_version
-from tests.labels.test_suggest import LABELS, THRESHOLDS, run  # noqa: F401 (fixture)
+from tests.labels.conftest import LABELS, THRESHOLDS
 
 runner = CliRunner()
 
@@ -29,7 +29,7 @@ def test_labels_import_reports_rows_it_did_not_import(tmp_path):
     assert bad.exit_code == 2 and "unknown label format" in bad.output
 
 
-def test_suggest_writes_tasks(run, tmp_path):  # noqa: F811
+def test_suggest_writes_tasks(run, tmp_path):
     run.update_manifest(model={"labels": LABELS, "thresholds": THRESHOLDS, "version": "v1"})
     out = tmp_path / "tasks.jsonl"
     result = runner.invoke(app, ["suggest", str(run.path), "--n", "7", "--strategy",
