@@ -84,6 +84,12 @@ def _texts_and_tags(run: Run, tagger: TaxonomyTagger, classifier=None):
         yield ids, texts, tags, evidence
 
 
+NARRATIVES_SCHEMA = pa.schema([("id", pa.string()), ("taxonomy", pa.list_(pa.string())),
+                               ("taxonomy_evidence", pa.string()),
+                               ("narrative_id", pa.string()),
+                               ("narrative_share", pa.float64())])
+
+
 def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     cfg = config["narratives"]
@@ -125,12 +131,15 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
             keep = share >= cfg["min_share"]
             df = pd.DataFrame({
                 "id": pd.Series(ids, dtype="string"),
-                "taxonomy": pd.Series(tags, dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+                "taxonomy": pd.Series(tags, dtype=object),
                 "taxonomy_evidence": pd.Series(evidence, dtype="string"),
                 "narrative_id": pd.Series([cluster_ids[t] if k else None
                                            for t, k in zip(top, keep)], dtype="string"),
                 "narrative_share": np.round(np.where(keep, share, 0.0), 4)})
-            run.write_part("narratives", index, df)
+            # an explicit schema: an empty part still has list<string> tags
+            run.write_part("narratives", index,
+                           pa.Table.from_pandas(df, schema=NARRATIVES_SCHEMA,
+                                                preserve_index=False))
             advance(len(ids))
     clusters = _clusters(run, cfg, found, cluster_ids, similarity) if found else \
         pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLUSTER_COLUMNS.items()})
