@@ -74,14 +74,12 @@ class SpanParser(BaseEstimator, TransformerMixin):
         docs = dict(zip(articles["article_id"],
                         nlp.pipe(articles["article"].tolist(), batch_size=self.batch_size,
                                  n_process=self.n_process)))
-        counts = {a: pd.Series(_WORD.findall(d.text.lower())).value_counts()
-                  for a, d in docs.items()}
         lemma_counts = {a: pd.Series([t.lemma_.lower() for t in d if t.is_alpha]).value_counts()
                         for a, d in docs.items()}
-        return [self.describe(docs[a], s, e, counts[a], lemma_counts[a])
+        return [self.describe(docs[a], s, e, lemma_counts[a])
                 for a, s, e in zip(X["article_id"], X["start"], X["end"])]
 
-    def describe(self, doc, start: int, end: int, counts, lemma_counts) -> dict[str, Any]:
+    def describe(self, doc, start: int, end: int, lemma_counts) -> dict[str, Any]:
         text = doc.text
         span_text = text[start:end]
         span = doc.char_span(start, end, alignment_mode="expand")
