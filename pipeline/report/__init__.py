@@ -68,7 +68,7 @@ def report(run: Run, config: Mapping[str, Any],
                 f"copy (select * from predictions order by id) to '{tmp}' {fmt}"))
             files[name] = str(run.path / name)
         advance(1)
-        data = build(run, config)
+        data = build(run, config, con)
         for name, frame in data.tables.items():
             write_parquet(run.path / "tables" / f"{name}.parquet", frame)
             write_with(run.path / "tables" / f"{name}.csv",

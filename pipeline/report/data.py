@@ -18,6 +18,7 @@ from ..clean import accounting
 from ..config import resolve_path
 from ..features.registry import OutletRegistry
 from ..store import Run, utc_now
+from .findings import findings
 
 PART_TABLES = ("predictions", "evidence", "quarantine", "cleaned", "narratives",
                "coordination_posts")
@@ -78,9 +79,12 @@ def _model_card(run: Run) -> dict[str, Any]:
     return model
 
 
-def build(run: Run, config: Mapping[str, Any]) -> ReportData:
+def build(run: Run, config: Mapping[str, Any],
+          con: duckdb.DuckDBPyConnection | None = None) -> ReportData:
+    """The report's tables, summary (with the findings as sentences) and evidence examples;
+    `con` is a connection from `connect(run)`, made here when not given."""
     labels = list(run.manifest.get("model", {}).get("labels") or [])
-    con = connect(run)
+    con = con or connect(run)
     pos = ", ".join(f"coalesce(sum({l}), 0)::int as {l}" for l in labels)
     sep = config["ingest"]["multi_value_separator"].replace("'", "''")
     tables: dict[str, pd.DataFrame] = {}
@@ -171,7 +175,9 @@ def build(run: Run, config: Mapping[str, Any]) -> ReportData:
         "config": run.manifest.get("config", {}),
         "versions": run.manifest.get("versions", {}),
     }
-    return ReportData(labels, summary, tables, examples)
+    data = ReportData(labels, summary, tables, examples)
+    summary["findings"] = findings(data)
+    return data
 
 
 def _directions(con) -> pd.DataFrame:

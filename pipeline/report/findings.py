@@ -1,14 +1,17 @@
 """The executive summary: the report's top findings written as sentences from its figures."""
 from __future__ import annotations
 
-from .data import ReportData
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .data import ReportData
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def findings(data: ReportData) -> list[str]:
+def findings(data: "ReportData") -> list[str]:
     s, t = data.summary, data.tables
     acc = s["accounting"]
     out = []

@@ -20,7 +20,6 @@ import pandas as pd
 
 from . import charts
 from .data import ReportData
-from .findings import findings
 
 SECTIONS = [("summary", "Summary"), ("mechanisms", "Mechanisms"), ("sources", "Sources"),
             ("narratives", "Narratives"), ("accusations", "Accusations"),
@@ -168,7 +167,7 @@ def render(data: ReportData) -> str:
     summary = ('<div class="cards">' + "".join(f'<div class="card"><b>{e(v)}</b>{e(k)}</div>'
                                                for k, v in cards) + "</div>"
                + "<h3>Top findings</h3><ul>" + "".join(f"<li>{e(f)}</li>"
-                                                        for f in findings(data)) + "</ul>")
+                                                        for f in s["findings"]) + "</ul>")
     if not acc.get("balanced", True):
         summary += ('<p class="note">The run\'s accounting does not balance: input records '
                     '!= analysed + quarantined. See the manifest.</p>')

@@ -6,7 +6,6 @@ import json
 import pandas as pd
 
 from .data import ReportData
-from .findings import findings
 
 
 def _cell(value) -> str:
@@ -36,7 +35,7 @@ def render(data: ReportData) -> str:
     out = ["# Disinformation narratives report", "",
            f"Run `{s['run']}`, generated {s['generated_at']}, model {model.get('version')}.", "",
            "## Top findings", ""]
-    out += [f"- {_cell(f)}" for f in findings(data)]
+    out += [f"- {_cell(f)}" for f in s["findings"]]
     out += ["", "## Mechanisms", "", md_table(t["prevalence"]),
             "## Sources by registry affiliation", "", md_table(t["by_affiliation"]),
             "## Top sources", "", md_table(t["by_source"], 15),

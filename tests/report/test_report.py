@@ -45,6 +45,7 @@ def test_figures_agree_with_the_predictions(sample_run):
     assert "state" in set(aff["affiliation"]) and "unregistered" in set(aff["affiliation"])
     assert summary["coordination"]["clusters"] >= 1
     assert summary["model"]["training_data_hash"].startswith("sha256:")
+    assert summary["findings"][0].startswith(f"{len(pred):,} of ")  # the sentences, as data
 
 
 def test_run_duckdb_answers_sql_from_inside_the_run_folder(sample_run, monkeypatch):
