@@ -29,13 +29,22 @@ class RegistryError(ValueError):
     """The registry file is malformed; the message names the entry and the problem."""
 
 
+# An alias is a whole name: not glued to a letter, digit, hyphen or dot on the left, and not
+# followed by a letter, digit or hyphen, nor by a dot that continues the token. So "RT" matches
+# "RT", "RT's", "(RT)", "RT." at the end of a sentence and "RT France", but not "RT-Drucksache",
+# "ORT", "RTL", "RT.DE" or "Vesti.lv": a dotted name ("RT.DE", "SNA.IT", "Lenta.ru") resolves only
+# when it is itself listed as an alias or domain.
+_AFTER_NAME = r"(?![\w-])(?!\.\w)"
+
+
 def _alias_regex(alias: str) -> str:
-    return rf"(?<![\w.-]){re.escape(alias)}(?![\w-])"
+    return rf"(?<![\w.-]){re.escape(alias)}{_AFTER_NAME}"
 
 
 def _domain_regex(domain: str) -> str:
-    """A domain also matches as the end of a host name: www.rt.com, https://rt.com/x."""
-    return rf"(?<![\w-]){re.escape(domain)}(?![\w-])"
+    """A domain also matches as the end of a host name: www.rt.com, https://rt.com/x (but not
+    1tv.com.ua or xrt.com)."""
+    return rf"(?<![\w-]){re.escape(domain)}{_AFTER_NAME}"
 
 
 class OutletRegistry:
@@ -54,11 +63,14 @@ class OutletRegistry:
             for domain in outlet.domains:
                 self._by_key.setdefault(domain.lower(), outlet)
                 domains.append(domain)
-        by_len = lambda a: -len(a)  # longest alias first, so "RT France" wins over "RT"
-        self._exact = re.compile("|".join(_alias_regex(a) for a in sorted(set(exact), key=by_len)))
+        # Longest name first (domains and aliases together), so "RT France" wins over "RT".
+        longest_first = lambda name: (-len(name), name)
+        self._exact = re.compile("|".join(
+            _alias_regex(a) for a in sorted(set(exact), key=longest_first)))
         self._folded = re.compile("|".join(
-            [_domain_regex(d) for d in sorted(set(domains), key=by_len)]
-            + [_alias_regex(a) for a in sorted(set(folded), key=by_len)]), re.IGNORECASE)
+            to_regex(name) for name, to_regex in sorted(
+                {(d, _domain_regex) for d in domains} | {(a, _alias_regex) for a in folded},
+                key=lambda item: longest_first(item[0]))), re.IGNORECASE)
 
     @classmethod
     def load(cls, path: str | Path) -> "OutletRegistry":
@@ -68,16 +80,26 @@ class OutletRegistry:
         """Every outlet named in a metadata string, in order of appearance, without repeats."""
         if not value:
             return []
-        found: list[tuple[int, OutletMatch]] = []
-        seen: set[str] = set()
+        candidates: list[tuple[int, int, OutletMatch]] = []
         for regex, fold in ((self._folded, True), (self._exact, False)):
             for m in regex.finditer(value):
                 text = m.group(0)
                 outlet = self._by_key.get(text.lower() if fold else text)
-                if outlet is not None and outlet.name not in seen:
-                    seen.add(outlet.name)
-                    found.append((m.start(), OutletMatch(outlet, text)))
-        return [match for _, match in sorted(found, key=lambda x: x[0])]
+                if outlet is not None:
+                    candidates.append((m.start(), m.end(), OutletMatch(outlet, text)))
+        # Leftmost-longest, without overlaps: "RIA FAN" is not also "RIA", "Sputnik & Pogrom"
+        # is not also "Sputnik", "Krasnaya Zvezda" is not also "Zvezda".
+        found: list[OutletMatch] = []
+        seen: set[str] = set()
+        last_end = -1
+        for start, end, match in sorted(candidates, key=lambda c: (c[0], c[0] - c[1])):
+            if start < last_end:
+                continue
+            last_end = end
+            if match.outlet.name not in seen:
+                seen.add(match.outlet.name)
+                found.append(match)
+        return found
 
     def by_affiliation(self, value: str | None, affiliations: tuple[str, ...]) -> list[OutletMatch]:
         return [m for m in self.match(value) if m.outlet.affiliation in affiliations]
