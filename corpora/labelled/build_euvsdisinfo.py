@@ -47,7 +47,8 @@ def read_annotations(path: Path = ANNOTATIONS) -> list[dict]:
 
 
 def gold(annotations: list[dict]) -> dict[str, dict]:
-    """id -> the decision that counts: adjudication > first pass."""
+    """id -> the decision that counts: adjudication > first pass (the latest adjudication
+    when there are several)."""
     rank = {"first": 1, "adjudication": 2}
     out: dict[str, dict] = {}
     for a in annotations:
@@ -120,27 +121,28 @@ def _split(rows: list[dict]) -> dict[int, str]:
     return split
 
 
-def agreement(annotations_path: Path = ANNOTATIONS) -> dict:
-    """Cohen's kappa per label (and direction agreement) between the first pass and the
-    blind second pass over the texts labelled twice."""
+def agreement(annotations_path: Path = ANNOTATIONS, second: str = "blind-second") -> dict:
+    """Cohen's kappa per label (and direction agreement) between the first pass and a blind
+    second pass (`blind-second`: 200 texts of r0; `blind-test`: the whole evaluation split)
+    over the texts labelled twice."""
     from sklearn.metrics import cohen_kappa_score
     anns = read_annotations(annotations_path)
     first = {a["id"]: a for a in anns if a["pass"] == "first"}
-    second = {a["id"]: a for a in anns if a["pass"] == "blind-second"}
-    ids = sorted(set(first) & set(second))
-    out = {"texts": len(ids), "per_label": {}}
+    other = {a["id"]: a for a in anns if a["pass"] == second}
+    ids = sorted(set(first) & set(other))
+    out = {"second_pass": second, "texts": len(ids), "per_label": {}}
     for label in LABELS:
         x = [int(label in first[i]["labels"]) for i in ids]
-        y = [int(label in second[i]["labels"]) for i in ids]
+        y = [int(label in other[i]["labels"]) for i in ids]
         kappa = cohen_kappa_score(x, y) if len(set(x) | set(y)) > 1 else None
         out["per_label"][label] = {
             "kappa": None if kappa is None else round(float(kappa), 3),
             "positives_first": sum(x), "positives_second": sum(y),
             "agree": sum(a == b for a, b in zip(x, y))}
     both = [i for i in ids if "mutual_accusation" in first[i]["labels"]
-            and "mutual_accusation" in second[i]["labels"]]
+            and "mutual_accusation" in other[i]["labels"]]
     out["direction"] = {"both_positive": len(both),
-                        "same_direction": sum(first[i]["direction"] == second[i]["direction"]
+                        "same_direction": sum(first[i]["direction"] == other[i]["direction"]
                                               for i in both)}
     return out
 
@@ -152,7 +154,8 @@ def main() -> None:
     ap.add_argument("--agreement", action="store_true", help="print agreement and exit")
     args = ap.parse_args()
     if args.agreement:
-        print(json.dumps(agreement(), indent=2))
+        print(json.dumps([agreement(second=p) for p in ("blind-second", "blind-test")],
+                         indent=2))
         return
     rows = build(Path(args.cases), frozen=frozen_split(Path(args.out)))
     with open(args.out, "w", encoding="utf-8") as fh:
