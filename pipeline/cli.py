@@ -175,10 +175,14 @@ def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
 
 
 @app.command()
-def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, split, "
-                                      "optional source/direction), e.g. "
-                                      "corpora/labelled/mechanisms.jsonl; for --task "
-                                      "techniques, a folder of article<ID>.txt files."),
+def train(data: List[Path] = typer.Argument(..., help="One or more labelled JSONL files "
+                                            "(text, labels, split, optional source/direction/"
+                                            "genre), e.g. corpora/labelled/euvsdisinfo.jsonl "
+                                            "corpora/labelled/mechanisms.jsonl: trained on "
+                                            "every file's train rows, evaluated on each file's "
+                                            "test rows (the first file's is the headline); "
+                                            "for --task techniques, one folder of "
+                                            "article<ID>.txt files."),
           out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),
           seed: Optional[int] = typer.Option(None, help="Random seed (default train.seed)."),
           task: str = typer.Option("mechanisms", help="mechanisms (labels in `labels`), "
@@ -192,9 +196,12 @@ def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, s
           eval_labels: Optional[Path] = typer.Option(None, help="--task techniques: their "
                                                      "span labels."),
           config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
-    """Train a model on the file's train split; evaluate on its test split."""
+    """Train a model on the files' train split; evaluate on each file's test split."""
     cfg = _config(config, set_)
     if task == "techniques":
+        if len(data) != 1:
+            _fail("--task techniques takes one folder of articles.")
+        data = data[0]
         from .spans.model import train_from_files
         from .spans.ptc import SpanDataError
         if span_labels is None:
@@ -213,8 +220,8 @@ def train(data: Path = typer.Argument(..., help="Labelled JSONL (text, labels, s
         return
     from .model.train import train as train_model
     meta = _guard(train_model, data, out, cfg, seed, task)
-    if "metrics" in meta:
-        _print_metrics(meta["metrics"])
+    for metrics in meta.get("evaluations", {}).values():
+        _print_metrics(metrics)
     console.print(f"[bold green]model:[/] {out} (version {meta['version']}, "
                   f"{meta['training_seconds']} s)")
 
@@ -384,13 +391,19 @@ def retrain(no_seed: bool = typer.Option(False, "--no-seed", help="Train on the 
     from .labels.retrain import retrain as retrain_models
     cfg = _config(config, set_)
     result = _guard(retrain_models, cfg, by, False if no_seed else None, force)
-    table = Table(title=f"champion {result['champion']} vs challenger {result['challenger']} "
-                        f"({result['documents']} evaluation documents)")
-    for col in ("label", "champion F1", "challenger F1", "delta", "95% CI"):
-        table.add_column(col, justify="left" if col == "label" else "right")
-    for row in comparison_table(result):
-        table.add_row(*row)
-    Console().print(table)
+    evaluations = [(f"{cfg['labels']['eval_data']} (deciding)", result)]
+    if "second_evaluation" in result:
+        evaluations.append((f"{result['second_evaluation']['data']} (reported)",
+                            result["second_evaluation"]))
+    for name, comparison in evaluations:
+        table = Table(title=f"champion {result['champion']} vs challenger "
+                            f"{result['challenger']} on {name}, "
+                            f"{comparison['documents']} documents")
+        for col in ("label", "champion F1", "challenger F1", "delta", "95% CI"):
+            table.add_column(col, justify="left" if col == "label" else "right")
+        for row in comparison_table(comparison):
+            table.add_row(*row)
+        Console().print(table)
     colour = "green" if result["decision"].startswith("promoted") else "yellow"
     console.print(f"[bold {colour}]{result['decision']}:[/] {result['reason']}")
 
@@ -400,12 +413,14 @@ def models_list(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = 
     """Every registered version with its status and evaluation scores."""
     registry = _registry(_config(config, set_))
     table = Table()
-    for col in ("version", "status", "created", "macro F1", "promoted by", "forced"):
+    for col in ("version", "status", "created", "macro F1 (state, sowing, mutual)",
+                "macro F1 (all)", "promoted by", "forced"):
         table.add_column(col)
     for v in registry.list():
+        metrics = v.get("metrics") or {}
         table.add_row(v["version"], v["status"], str(v.get("created_at", ""))[:19],
-                      str((v.get("metrics") or {}).get("macro_f1")), v.get("promoted_by", ""),
-                      "yes" if v.get("forced") else "")
+                      str(metrics.get("headline_macro_f1")), str(metrics.get("macro_f1")),
+                      v.get("promoted_by", ""), "yes" if v.get("forced") else "")
     Console().print(table)
 
 
@@ -446,18 +461,40 @@ def _registry(cfg):
 
 
 def _print_metrics(metrics: dict) -> None:
-    table = Table(title=f"{metrics.get('split', '')} ({metrics['n_documents']} documents)")
-    for col in ("label", "precision", "recall", "f1", "support"):
+    """Per-label figures of the model beside its baselines, the headline macro-F1 by genre,
+    state_media from the text alone and the accusation direction."""
+    baselines = metrics.get("baselines", {})
+    title = f"{Path(str(metrics.get('data', ''))).name} {metrics.get('split', '')} " \
+            f"({metrics['n_documents']} documents)"
+    table = Table(title=title)
+    for col in ("label", "precision", "recall", "f1", "support", *[f"{b} f1" for b in baselines]):
         table.add_column(col, justify="left" if col == "label" else "right")
     for label, m in metrics["per_label"].items():
         table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
-                      str(m["support"]))
-    table.add_row("macro F1", "", "", f"{metrics['macro_f1']:.3f}", "")
-    table.add_row("micro F1", "", "", f"{metrics['micro_f1']:.3f}", "")
-    Console().print(table)
+                      str(m["support"]),
+                      *[f"{b['per_label'][label]['f1']:.3f}" for b in baselines.values()])
+    for key, name in (("headline_macro_f1", "macro F1 (" + ", ".join(
+            l.split("_")[0] for l in metrics.get("headline_labels", [])) + ")"),
+                      ("macro_f1", "macro F1 (all)"), ("micro_f1", "micro F1")):
+        if metrics.get(key) is not None:
+            table.add_row(name, "", "", f"{metrics[key]:.3f}", "",
+                          *[f"{b[key]:.3f}" if b.get(key) is not None else ""
+                            for b in baselines.values()])
+    out = Console()
+    out.print(table)
+    for genre, m in metrics.get("by_genre", {}).items():
+        per = ", ".join(f"{l} {v['f1']:.3f} ({v['support']} pos, {v['predicted']} predicted)"
+                        for l, v in m["per_label"].items() if v["support"] or v["predicted"])
+        out.print(f"genre {genre} ({m['n_documents']}): macro F1 {m['headline_macro_f1']:.3f}; "
+                  f"{per}")
+    if "state_media_text_only" in metrics:
+        t = metrics["state_media_text_only"]
+        out.print(f"state_media from the text alone (source withheld): F1 {t['f1']:.3f} "
+                  f"(precision {t['precision']:.3f}, recall {t['recall']:.3f})")
     if metrics.get("direction", {}).get("accuracy") is not None:
         d = metrics["direction"]
-        Console().print(f"accusation direction accuracy {d['accuracy']:.3f} (n={d['n']})")
+        out.print(f"accusation direction accuracy {d['accuracy']:.3f} over all {d['n']} gold "
+                  f"mutual_accusation texts")
 
 
 def _print_accounting(run_) -> None:

@@ -28,10 +28,12 @@ ATTRIBUTION_VERBS = {"report", "claim", "say", "allege", "write", "broadcast", "
                      "quote", "cite", "assert", "insist", "publish", "show", "run", "carry",
                      "state", "announce", "describe", "suggest", "warn", "accuse"}
 ACCUSATION_TERMS = {"propaganda", "disinformation", "misinformation", "lie", "liar", "fake",
-                    "fakes", "falsehood", "fabrication", "hysteria", "russophobia",
+                    "fakes", "falsehood", "fabrication", "fabricate", "hysteria", "russophobia",
                     "russophobic", "russophobe", "slander", "smear", "deception", "deceive",
                     "brainwash", "brainwashing", "propagandist", "mouthpiece", "falsify",
-                    "demonise", "demonize", "manipulation"}
+                    "falsification", "forgery", "hoax", "demonise", "demonize", "demonisation",
+                    "demonization", "manipulation", "zombify", "zombie", "pro-kremlin",
+                    "propagandistic", "fiction", "fairy"}
 WAR_FRAMES = {"information", "hybrid", "psychological", "media", "propaganda"}
 SPEECH_VERBS = {"say", "tell", "call", "describe", "denounce", "dismiss", "slam", "accuse",
                 "blame", "claim", "condemn", "warn", "write", "label", "brand", "insist"}
@@ -132,6 +134,50 @@ def _patterns(attr: str) -> dict[str, list[list[dict]]]:
                                    "propagandistic", "brainwash", "brainwashing")]],
         "acc_hysteria": [[any_of("hysteria", "hysterical", "demonise", "demonize",
                                  "demonisation", "witch-hunt", "smear")]],
+        "acc_fakery": [[low("false"), hyphen, low("flag")],
+                       [low("staged", "fabricated", "doctored", "forged", "rigged", "invented",
+                            "made-up", "falsified", "manipulated", "photoshopped")],
+                       [low("made"), low("up")],
+                       [low("fairy"), low("tale", "tales")],
+                       [any_of("hoax", "forgery", "fiction", "novel", "fairytale")]],
+        "acc_bias": [[low("biased", "one-sided", "partial", "zombified", "brainwashed")],
+                     [any_of("hide", "conceal", "suppress", "distort", "twist", "ignore"),
+                      {"IS_ALPHA": True, "OP": "{0,2}"}, low("truth", "facts", "fact")],
+                     [low("cover"), hyphen, low("up")],
+                     [low("pro"), hyphen, low("kremlin")], [low("pro-kremlin")]],
+        # stance: the document's voice (refuting, reporting or asserting a claim)
+        "stance_refute": [[low("no"), low("evidence", "proof", "basis", "sign", "signs",
+                                          "indication", "confirmation", "facts", "grounds")],
+                          [low("not"), low("true", "correct", "supported", "confirmed",
+                                           "substantiated", "accurate")],
+                          [low("there"), low("is", "are", "was", "were", "be", "has", "have"),
+                           low("been", op="?"), low("no", "nothing")],
+                          [any_of("false", "untrue", "baseless", "unfounded", "groundless",
+                                  "unsubstantiated", "misleading", "debunk", "refute",
+                                  "disprove", "myth", "fact-check", "factcheck", "inaccurate",
+                                  "incorrect", "nonsense", "absurd", "erroneous")],
+                          [low("conspiracy"), low("theory", "theories")],
+                          [low("never"), any_of("say", "state", "make", "happen", "occur",
+                                                "exist", "plan", "announce", "decide")],
+                          [low("in"), low("fact", "reality", "truth")],
+                          [low("contrary"), low("to")], [low("on"), low("the"), low("contrary")]],
+        "stance_report": [[any_of("claim", "allege", "allegation", "allegedly", "purport",
+                                  "purportedly", "insinuate", "insinuation", "narrative",
+                                  "supposedly", "rumour", "rumor")],
+                          [low("the", "this", "these"),
+                           low("article", "story", "report", "publication", "outlet", "piece",
+                               "video", "blog", "post", "website", "source", "author", "claim",
+                               "claims", "narrative", "message", "allegations")]],
+        "stance_debunk_frame": [[any_of("recurring", "recur", "reoccurring", "common", "classic",
+                                        "typical", "familiar", "well-known", "repeat",
+                                        "repeating", "again"),
+                                 {"IS_SENT_START": False, "OP": "{0,4}"},
+                                 any_of("narrative", "disinformation", "theme", "myth", "claim",
+                                        "message", "story", "propaganda")]],
+        "stance_defend": [[low("defensive", "defence", "defense", "deterrence", "reassurance",
+                               "rotational", "transparent", "invitation", "request")],
+                          [low("in"), low("response"), low("to")],
+                          [low("poses", "pose", "posed"), low("no"), low("threat")]],
         # NATO-intent frames
         "nato_real_aim": [[any_of("real", "true", "hidden", "actual", "secret", "genuine",
                                   "ulterior"),
@@ -217,9 +263,10 @@ def _match_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
         yield ctx.nlp.vocab.strings[match_id], sent[start:end]
 
 
-@CUE_SETS.register("patterns.v1")
+@CUE_SETS.register("patterns.v2")
 def pattern_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
-    """Every Matcher pattern (attribution, accusation, NATO frames, coordination)."""
+    """Every Matcher pattern: attribution, accusation (incl. fakery and bias charges), NATO
+    frames, coordination, and the voice of the text (refuting, reporting, defending)."""
     yield from _match_cues(ctx, sent)
 
 
@@ -236,9 +283,9 @@ def outlet_mentions(ctx: CueContext, sent: Span) -> list[tuple[str, str, Span]]:
             if span.text.lower() == "sputnik" and nxt is not None and nxt.text in ("V", "Light"):
                 continue  # the vaccine, not the outlet
             found.append((name, affiliation, span))
-    found.sort(key=lambda x: x[2].start)
+    found.sort(key=lambda x: (x[2].start, -len(x[2])))
     kept, last_end = [], -1
-    for item in found:  # drop overlapping shorter matches
+    for item in found:  # drop overlapping shorter matches ("Sputnik" inside a longer name)
         if item[2].start >= last_end:
             kept.append(item)
             last_end = item[2].end
@@ -414,7 +461,7 @@ def find_accusations(ctx: CueContext, sent: Span) -> list[Accusation]:
     return out
 
 
-@CUE_SETS.register("accusations.v1")
+@CUE_SETS.register("accusations.v2")
 def accusation_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
     """Accusations with a readable direction: who accuses whom of propaganda."""
     for acc in find_accusations(ctx, sent):

@@ -19,7 +19,7 @@ from .cues import CUE_SETS, CueContext, find_accusations, outlet_mentions
 from .nlp import load_nlp
 from .registry import OutletRegistry
 
-DEFAULT_CUE_SETS = ("patterns.v1", "outlets.v1", "questions.v1", "accusations.v1",
+DEFAULT_CUE_SETS = ("patterns.v2", "outlets.v1", "questions.v1", "accusations.v2",
                     "nato_frames.v1")
 
 
@@ -51,6 +51,14 @@ class ParsedDoc:
         start, end = self.sents[i]
         return ParsedDoc(self.text[start:end], None, [(0, end - start)], [self.sent_lemmas[i]],
                          [self.sent_cues[i]])
+
+    def passage(self, first: int, last: int) -> "ParsedDoc":
+        """Sentences first..last-1 as a document of its own, with the source metadata (long
+        texts are also scored passage by passage)."""
+        begin, end = self.sents[first][0], self.sents[last - 1][1]
+        return ParsedDoc(self.text[begin:end], self.source,
+                         [(a - begin, b - begin) for a, b in self.sents[first:last]],
+                         self.sent_lemmas[first:last], self.sent_cues[first:last])
 
 
 def _lemma_text(sent) -> str:

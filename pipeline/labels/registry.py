@@ -51,7 +51,8 @@ class ModelRegistry:
     def _entry(meta: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
         return {"version": meta["version"], "status": status, "created_at": meta.get("created_at"),
                 "training_data": meta.get("training_data", {}),
-                "metrics": {k: meta.get("metrics", {}).get(k) for k in ("macro_f1", "micro_f1")},
+                "metrics": {k: meta.get("metrics", {}).get(k)
+                            for k in ("headline_macro_f1", "macro_f1", "micro_f1")},
                 **extra}
 
     def _archive(self, folder: Path, version: str) -> Path:

@@ -1,13 +1,17 @@
 """Champion / challenger retraining.
 
-A challenger is trained on the seed set's training rows (unless `include_seed` is false) and
-every text of the label store whose labels are all decided (the store's latest decision wins
-over the seed set). Both models are scored on the same fixed evaluation set (the seed set's
-`eval_split` rows), which training never sees: store texts that are also evaluation texts are
-left out of training and counted. The comparison gives per-label F1 of both, the deltas with
-paired bootstrap 95% confidence intervals, and the decision: promote only when the
-challenger's macro-F1 is higher and no label's F1 drops by more than `tolerance`. `force`
-promotes anyway and the registry says so.
+A challenger is trained on the training rows of the shipped labelled sets (`seed_data`:
+the real EUvsDisinfo set and the seed set; unless `include_seed` is false) and every text of
+the label store whose labels are all decided (the store's latest decision wins over the
+shipped sets). Both models are scored on the same fixed evaluation set (`eval_data`'s
+`eval_split` rows: the frozen real evaluation split), which training never sees: store texts
+that are also evaluation texts are left out of training and counted. The comparison gives
+per-label F1 of both, the deltas with paired bootstrap 95% confidence intervals, and the
+decision: promote only when the lower bound of the macro-F1 difference's interval is above 0
+and no label drops significantly (the upper bound of its difference's interval below 0).
+The macro is taken over the labels with at least `min_support` positives in the evaluation
+set (the others are reported, not judged). `second_eval_data` (the seed set's test split) is
+compared and reported too, without deciding. `force` promotes anyway and the registry says so.
 """
 from __future__ import annotations
 
@@ -37,12 +41,13 @@ def f1(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def compare(y: np.ndarray, champion: np.ndarray, challenger: np.ndarray, labels: list[str],
-            tolerance: float, n_boot: int = 1000, seed: int = 13) -> dict[str, Any]:
+            min_support: int = 5, n_boot: int = 1000, seed: int = 13) -> dict[str, Any]:
     """Per-label and macro F1 of both models on the same documents, deltas with paired
-    bootstrap CIs, and the promotion decision."""
+    bootstrap 95% CIs, and the promotion decision (see the module docstring)."""
     y, champion, challenger = (a.astype(bool) for a in (y, champion, challenger))
     rng = np.random.default_rng(seed)
     n = len(y)
+    judged = [j for j in range(len(labels)) if y[:, j].sum() >= min_support]
     boots = np.zeros((n_boot, len(labels)))
     for b in range(n_boot):
         idx = rng.integers(0, n, n)
@@ -51,48 +56,60 @@ def compare(y: np.ndarray, champion: np.ndarray, challenger: np.ndarray, labels:
     per_label = {}
     for j, label in enumerate(labels):
         a, c = f1(y[:, j], champion[:, j]), f1(y[:, j], challenger[:, j])
-        lo, hi = np.percentile(boots[:, j], [2.5, 97.5])
+        lo, hi = (round(float(v), 4) for v in np.percentile(boots[:, j], [2.5, 97.5]))
         per_label[label] = {"champion_f1": round(a, 4), "challenger_f1": round(c, 4),
-                            "delta": round(c - a, 4), "ci95": [round(lo, 4), round(hi, 4)],
-                            "support": int(y[:, j].sum())}
-    macro_a = float(np.mean([v["champion_f1"] for v in per_label.values()]))
-    macro_c = float(np.mean([v["challenger_f1"] for v in per_label.values()]))
-    macro_boot = boots.mean(axis=1)
-    worse = [l for l, v in per_label.items() if v["delta"] < -tolerance]
-    better = macro_c > macro_a
+                            "delta": round(c - a, 4), "ci95": [lo, hi],
+                            "support": int(y[:, j].sum()), "judged": j in judged}
+    names = [labels[j] for j in judged]
+    macro_a = float(np.mean([per_label[l]["champion_f1"] for l in names])) if names else 0.0
+    macro_c = float(np.mean([per_label[l]["challenger_f1"] for l in names])) if names else 0.0
+    macro_boot = boots[:, judged].mean(axis=1) if judged else np.zeros(n_boot)
+    macro_lo, macro_hi = (float(v) for v in np.percentile(macro_boot, [2.5, 97.5]))
+    dropped = [l for l in names if per_label[l]["ci95"][1] < 0]
     reasons = []
-    if not better:
-        reasons.append(f"macro-F1 {macro_c:.4f} is not above the champion's {macro_a:.4f}")
-    if worse:
-        reasons.append(f"F1 drops by more than {tolerance} on {', '.join(worse)}")
-    return {"documents": n, "tolerance": tolerance, "bootstrap": n_boot,
-            "per_label": per_label,
+    if not names:
+        reasons.append(f"no label has {min_support} positives in the evaluation set")
+    elif macro_lo <= 0:
+        reasons.append(f"the 95% interval of the macro-F1 difference [{macro_lo:+.4f}, "
+                       f"{macro_hi:+.4f}] does not lie above 0 (challenger {macro_c:.4f}, "
+                       f"champion {macro_a:.4f})")
+    if dropped:
+        reasons.append(f"F1 drops significantly (95% interval below 0) on {', '.join(dropped)}")
+    return {"documents": n, "min_support": min_support, "bootstrap": n_boot,
+            "per_label": per_label, "macro_labels": names,
             "macro": {"champion_f1": round(macro_a, 4), "challenger_f1": round(macro_c, 4),
                       "delta": round(macro_c - macro_a, 4),
-                      "ci95": [round(float(np.percentile(macro_boot, 2.5)), 4),
-                               round(float(np.percentile(macro_boot, 97.5)), 4)]},
-            "promote": better and not worse,
-            "reason": "; ".join(reasons) or "higher macro-F1 and no label worse beyond "
-                                             "the tolerance"}
+                      "ci95": [round(macro_lo, 4), round(macro_hi, 4)]},
+            "promote": not reasons,
+            "reason": "; ".join(reasons) or (
+                f"macro-F1 {macro_c:.4f} vs {macro_a:.4f}, 95% interval of the difference "
+                f"[{macro_lo:+.4f}, {macro_hi:+.4f}] above 0, and no label drops "
+                f"significantly")}
+
+
+def _evaluation_rows(path: str, split: str, labels: list[str]) -> pd.DataFrame:
+    frame = load_labelled(resolve_path(path), labels, "labels")
+    return frame[frame["split"] == split].reset_index(drop=True)
 
 
 def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bool
                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """(training rows, evaluation rows, counts): seed training rows + complete store texts,
-    minus anything in the evaluation set."""
+    """(training rows, evaluation rows, counts): the shipped sets' training rows + complete
+    store texts, minus anything in either evaluation set."""
     lc = config["labels"]
-    seed = load_labelled(resolve_path(lc["seed_data"]), labels, "labels")
-    evaluation = load_labelled(resolve_path(lc["eval_data"]), labels, "labels")
-    evaluation = evaluation[evaluation["split"] == lc["eval_split"]].reset_index(drop=True)
+    evaluation = _evaluation_rows(lc["eval_data"], lc["eval_split"], labels)
     if evaluation.empty:
         raise ValueError(f"{lc['eval_data']} has no rows with split '{lc['eval_split']}' to "
                          f"evaluate on; set labels.eval_data / labels.eval_split.")
-    eval_hashes = set(evaluation["text"].map(text_hash))
+    held_out = set(evaluation["text"].map(text_hash))
+    if lc["second_eval_data"]:
+        second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
+        held_out |= set(second["text"].map(text_hash))
     store = LabelStore(resolve_path(lc["store"])).current(labels)
     complete = store[labels].notna().all(axis=1)
-    leak = store["text_hash"].isin(eval_hashes)
+    leak = store["text_hash"].isin(held_out)
     from_store = store[complete & ~leak]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in from_store.itertuples(index=False):
         rows.append({"text": r.text, "source": r.source, "split": "train",
                      "labels": [l for l in labels if int(getattr(r, l)) == 1],
@@ -100,13 +117,16 @@ def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bo
     store_hashes = set(from_store["text_hash"])
     n_seed = 0
     if include_seed:
-        for r in seed[seed["split"] == "train"].itertuples(index=False):
-            h = text_hash(r.text)
-            if h in store_hashes or h in eval_hashes:
-                continue  # the store's decision wins; evaluation texts are never trained on
-            rows.append({"text": r.text, "source": r.source, "split": "train",
-                         "labels": list(r.labels), "direction": r.direction, "origin": "seed"})
-            n_seed += 1
+        for path in lc["seed_data"]:
+            shipped = load_labelled(resolve_path(path), labels, "labels")
+            for r in shipped[shipped["split"] == "train"].itertuples(index=False):
+                h = text_hash(r.text)
+                if h in store_hashes or h in held_out:
+                    continue  # the store's decision wins; evaluation texts are never trained on
+                rows.append({"text": r.text, "source": r.source, "split": "train",
+                             "labels": list(r.labels), "direction": r.direction,
+                             "origin": str(path)})
+                n_seed += 1
     counts = {"seed_rows": n_seed, "store_rows": int(len(from_store)),
               "store_incomplete": int((~complete).sum()),
               "store_in_evaluation_set": int((complete & leak).sum()),
@@ -120,6 +140,15 @@ def _predict(folder: Path | str, config: Mapping[str, Any], frame: pd.DataFrame,
     pred = predictor.predict(frame[["text", "source"]].reset_index(drop=True))
     index = [predictor.labels.index(l) for l in labels]
     return pred.decisions[:, index].astype(bool)
+
+
+def _compare_on(frame: pd.DataFrame, champion_dir: Path, challenger_dir: Path,
+                config: Mapping[str, Any], labels: list[str]) -> dict[str, Any]:
+    lc = config["labels"]
+    y = label_matrix(frame, labels).astype(bool)
+    return compare(y, _predict(champion_dir, config, frame, labels),
+                   _predict(challenger_dir, config, frame, labels), labels,
+                   lc["min_support"], lc["bootstrap"], config["train"]["seed"])
 
 
 def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool | None = None,
@@ -143,7 +172,7 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
     try:
         data = staging / "training.jsonl"
         eval_rows = evaluation.assign(split="test")[["text", "source", "split", "labels",
-                                                     "direction"]]
+                                                     "direction", "genre"]]
         pd.concat([rows, eval_rows], ignore_index=True).to_json(
             data, orient="records", lines=True, force_ascii=False)
         meta = train(data, staging / "model", config)
@@ -152,11 +181,12 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
         if version in state["versions"]:
             raise ValueError(f"the challenger is version {version}, already in the registry: "
                              f"the training data has not changed since it was trained.")
-        y = label_matrix(evaluation, labels).astype(bool)
-        champion_pred = _predict(champion_dir, config, evaluation, labels)
-        challenger_pred = _predict(staging / "model", config, evaluation, labels)
-        result = compare(y, champion_pred, challenger_pred, labels, lc["tolerance"],
-                         lc["bootstrap"], config["train"]["seed"])
+        result = _compare_on(evaluation, champion_dir, staging / "model", config, labels)
+        if lc["second_eval_data"]:
+            second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
+            result["second_evaluation"] = {
+                "data": lc["second_eval_data"], "split": lc["eval_split"],
+                **_compare_on(second, champion_dir, staging / "model", config, labels)}
         result.update(champion=state["champion"], challenger=version, counts=counts,
                       include_seed=include_seed,
                       label_store=LabelStore(resolve_path(lc["store"])).fingerprint(),
@@ -179,11 +209,13 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
 
 
 def comparison_table(result: Mapping[str, Any]) -> list[list[str]]:
-    rows = [[l, f"{v['champion_f1']:.3f}", f"{v['challenger_f1']:.3f}", f"{v['delta']:+.3f}",
+    rows = [[l + ("" if v.get("judged", True) else " (not judged: too few positives)"),
+             f"{v['champion_f1']:.3f}", f"{v['challenger_f1']:.3f}", f"{v['delta']:+.3f}",
              f"[{v['ci95'][0]:+.3f}, {v['ci95'][1]:+.3f}]"]
             for l, v in result["per_label"].items()]
     m = result["macro"]
-    rows.append(["macro", f"{m['champion_f1']:.3f}", f"{m['challenger_f1']:.3f}",
+    rows.append([f"macro ({', '.join(result.get('macro_labels', []))})",
+                 f"{m['champion_f1']:.3f}", f"{m['challenger_f1']:.3f}",
                  f"{m['delta']:+.3f}", f"[{m['ci95'][0]:+.3f}, {m['ci95'][1]:+.3f}]"])
     return rows
 

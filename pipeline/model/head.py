@@ -33,16 +33,20 @@ class MechanismHead(BaseEstimator, ClassifierMixin):
     decision threshold tuned on out-of-fold probabilities.
 
     Fitted state: `labels_`, `estimators_` (one CalibratedClassifierCV per label), `c_`,
-    `thresholds_`, `cv_f1_` (out-of-fold F1 at the chosen threshold).
+    `thresholds_`, `cv_f1_` (out-of-fold F1 at the chosen threshold); when `fit` is given
+    accusation directions, `direction_` (a multinomial logistic regression over the same
+    features, trained on the texts that carry `direction_label` with a gold direction).
     """
 
     def __init__(self, labels: tuple[str, ...] = (), c_grid: tuple[float, ...] = (0.25, 1.0, 4.0),
-                 cv: int = 5, seed: int = 13, class_weight: str | None = "balanced"):
+                 cv: int = 5, seed: int = 13, class_weight: str | None = "balanced",
+                 direction_label: str = "mutual_accusation"):
         self.labels = labels
         self.c_grid = c_grid
         self.cv = cv
         self.seed = seed
         self.class_weight = class_weight
+        self.direction_label = direction_label
 
     def _estimator(self, c: float) -> CalibratedClassifierCV:
         base = LogisticRegression(C=c, class_weight=self.class_weight, solver="liblinear",
@@ -50,7 +54,8 @@ class MechanismHead(BaseEstimator, ClassifierMixin):
         folds = StratifiedKFold(3, shuffle=True, random_state=self.seed)
         return CalibratedClassifierCV(base, method="sigmoid", cv=folds)
 
-    def fit(self, X, Y):
+    def fit(self, X, Y, directions=None):
+        """Fit per label; `directions` (one per row, or None) trains the direction model."""
         Y = np.asarray(Y)
         if Y.ndim != 2 or Y.shape[1] != len(self.labels):
             raise ValueError(f"Y must have one column per label ({len(self.labels)}: "
@@ -77,7 +82,29 @@ class MechanismHead(BaseEstimator, ClassifierMixin):
             self.thresholds_.append(float(threshold))
             self.cv_f1_.append(float(f1))
         self.thresholds_ = np.asarray(self.thresholds_)
+        self.direction_ = self._fit_direction(X, Y, directions)
         return self
+
+    def _fit_direction(self, X, Y, directions):
+        """Who accuses whom, learnt on the gold positives that name a direction; None when
+        there are no directions or fewer than two distinct ones."""
+        if directions is None or self.direction_label not in self.labels_:
+            return None
+        j = self.labels_.index(self.direction_label)
+        rows = [i for i, d in enumerate(directions)
+                if Y[i, j] and isinstance(d, str) and d]
+        if len({directions[i] for i in rows}) < 2:
+            return None
+        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000,
+                                   random_state=self.seed)
+        return model.fit(X[rows], [directions[i] for i in rows])
+
+    def predict_direction(self, X) -> list[str] | None:
+        """The accusation direction of every row (meaningful where the label is positive),
+        or None when the head was fitted without directions."""
+        if getattr(self, "direction_", None) is None:
+            return None
+        return [str(d) for d in self.direction_.predict(X)]
 
     def predict_proba(self, X) -> np.ndarray:
         """(n_samples, n_labels) calibrated probabilities."""

@@ -13,11 +13,14 @@ from ..store import write_json, write_with
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
+BASELINE_FILE = "baseline.skops"
 
 # The project's own classes that a model file may contain, besides the scikit-learn, NumPy
 # and SciPy types that skops trusts by default.
 TRUSTED_TYPES = [
+    "pipeline.features.embeddings.TextEmbedder",
     "pipeline.features.parse.DocParser",
+    "pipeline.model.baselines.TfidfBaseline",
     "pipeline.model.head.MechanismHead",
     "pipeline.model.transformers.CueVectorizer",
     "pipeline.model.transformers.DocField",
@@ -36,11 +39,20 @@ class ModelError(RuntimeError):
     """A model folder is missing, incomplete or holds types that are not trusted."""
 
 
-def save_model(model: Pipeline, folder: str | Path, meta: dict[str, Any]) -> Path:
+def _dump(obj: Any, path: Path) -> None:
+    write_with(path, lambda tmp: sio.dump(obj, tmp, compression=zipfile.ZIP_DEFLATED,
+                                          compresslevel=9))
+
+
+def save_model(model: Pipeline, folder: str | Path, meta: dict[str, Any],
+               baseline: Any = None) -> Path:
+    """Write model.skops and meta.json (and the TF-IDF baseline trained on the same rows,
+    baseline.skops, when given)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_with(folder / MODEL_FILE, lambda tmp: sio.dump(
-        model, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
+    _dump(model, folder / MODEL_FILE)
+    if baseline is not None:
+        _dump(baseline, folder / BASELINE_FILE)
     write_json(folder / META_FILE, meta)
     return folder
 
@@ -60,11 +72,20 @@ def load_model(folder: str | Path) -> tuple[Pipeline, dict[str, Any]]:
     path = folder / MODEL_FILE
     if not path.is_file():
         raise ModelError(f"{folder} has {META_FILE} but no {MODEL_FILE}; retrain the model.")
+    return _load(path), meta
+
+
+def load_baseline(folder: str | Path) -> Any:
+    """The TF-IDF baseline saved beside a model, or None for a model trained without one."""
+    path = Path(folder) / BASELINE_FILE
+    return _load(path) if path.is_file() else None
+
+
+def _load(path: Path) -> Any:
     untrusted = sio.get_untrusted_types(file=path)
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES) - _STANDARD)
     if unexpected:
         raise ModelError(f"{path} contains types that are not trusted: "
                          f"{', '.join(unexpected)}. Refusing to load it; only load model "
                          f"files you trust, and review them with skops.io.get_untrusted_types.")
-    model = sio.load(path, trusted=untrusted)
-    return model, meta
+    return sio.load(path, trusted=untrusted)

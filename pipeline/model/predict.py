@@ -1,6 +1,9 @@
 """Applying a mechanism model: scores, decisions, evidence and accusation direction.
 
-The text path is the fitted Pipeline. Two metadata paths combine with it by noisy-OR,
+The text path is the fitted Pipeline. A document longer than `passage_sentences` sentences is
+also scored passage by passage (windows of that many sentences, half overlapping) and each
+label's text score is the highest of the document's and its passages': a long article that
+makes the claim in one paragraph is not averaged away by the rest. Two metadata paths combine with it by noisy-OR,
 p = 1 - (1 - p_text)(1 - p_meta): for `state_media` the outlet registry matched on `source`
 (p_meta = classify.state_source_confidence); for `coordinated_campaign` membership of a
 coordination cluster, when a coordination stage has written `coordination_posts`
@@ -15,6 +18,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..config import resolve_path
 from ..features.parse import ParsedDoc, direction_of
@@ -42,7 +46,7 @@ class MechanismPredictor:
     def __init__(self, model, meta: Mapping[str, Any], *, sources: str,
                  state_confidence: float, state_affiliations: tuple[str, ...],
                  evidence_sentences: int = 2, spacy_model: str | None = None,
-                 batch_size: int = 64, n_process: int = 1):
+                 batch_size: int = 64, n_process: int = 1, passage_sentences: int = 0):
         self.model = model
         self.meta = dict(meta)
         self.parser = model.named_steps["parse"]
@@ -56,6 +60,7 @@ class MechanismPredictor:
         self.state_confidence = state_confidence
         self.state_affiliations = tuple(state_affiliations)
         self.k = evidence_sentences
+        self.passage_sentences = passage_sentences
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], model_dir: str | None = None):
@@ -69,7 +74,8 @@ class MechanismPredictor:
                    evidence_sentences=cc["evidence_sentences"],
                    spacy_model=config["features"]["spacy_model"],
                    batch_size=config["features"]["batch_size"],
-                   n_process=config["features"]["n_process"])
+                   n_process=config["features"]["n_process"],
+                   passage_sentences=cc["passage_sentences"])
 
     def feature_names(self) -> np.ndarray:
         return self.features.get_feature_names_out()
@@ -88,7 +94,7 @@ class MechanismPredictor:
         """Score documents that are already parsed (e.g. rebuilt from a run's `parsed`
         table); `records` supplies the ids for the coordination path."""
         X = self.features.transform(docs)
-        text_p = self.head.predict_proba(X)
+        text_p = np.maximum(self.head.predict_proba(X), self._passage_scores(docs))
         scores = text_p.copy()
         thresholds = np.asarray(self.head.thresholds_)
         meta_hits: list[dict[str, list[dict[str, Any]]]] = [{} for _ in docs]
@@ -115,12 +121,58 @@ class MechanismPredictor:
                         {"kind": "metadata", "field": "coordination_cluster", "value": cluster,
                          "score": round(float(score), 4)}])
         decisions = (scores >= thresholds).astype(int)
-        evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits)
-        directions = [(direction_of(doc) or "other") if ACCUSATION_LABEL in ev else None
-                      for doc, ev in zip(docs, evidence)]
+        directions = self._directions(X, docs, decisions)
+        evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits, directions)
         return Predictions(self.labels, scores, decisions, evidence, directions, docs)
 
-    def _evidence(self, docs, decisions, text_p, thresholds, meta_hits) -> list[dict[str, Any]]:
+    def _passage_scores(self, docs: list[ParsedDoc]) -> np.ndarray:
+        """Per document and label the highest probability of any of its passages (0 for
+        documents not longer than `passage_sentences`)."""
+        best = np.zeros((len(docs), len(self.labels)))
+        n = self.passage_sentences
+        passages, owners = [], []
+        for i, doc in enumerate(docs):
+            if n and len(doc.sents) > n:
+                for first in range(0, len(doc.sents) - n // 2, max(1, n // 2)):
+                    passages.append(doc.passage(first, min(first + n, len(doc.sents))))
+                    owners.append(i)
+        if passages:
+            proba = self.head.predict_proba(self.features.transform(passages))
+            for row, i in enumerate(owners):
+                best[i] = np.maximum(best[i], proba[row])
+        return best
+
+    def _directions(self, X, docs, decisions) -> list[str | None]:
+        """Accusation direction of the documents that are mutual_accusation."""
+        out: list[str | None] = [None] * len(docs)
+        if ACCUSATION_LABEL not in self.labels:
+            return out
+        positive = np.flatnonzero(decisions[:, self.labels.index(ACCUSATION_LABEL)])
+        if len(positive):
+            values = self._direction_values(X[positive], [docs[i] for i in positive])
+            for i, value in zip(positive, values):
+                out[i] = value
+        return out
+
+    def _direction_values(self, X, docs) -> list[str]:
+        """The head's learnt direction when the model has one, else the parse's
+        accuser/accused reading (`other` when it reads none)."""
+        learnt = self.head.predict_direction(X)
+        if learnt is not None:
+            return learnt
+        return [direction_of(doc) or "other" for doc in docs]
+
+    def directions(self, docs: list[ParsedDoc], rows: list[int]) -> dict[int, str]:
+        """The accusation direction of documents `rows` (indices into `docs`), whatever
+        their decision: for evaluating direction on every gold positive."""
+        if not rows:
+            return {}
+        chosen = [docs[i] for i in rows]
+        values = self._direction_values(self.features.transform(chosen), chosen)
+        return dict(zip(rows, values))
+
+    def _evidence(self, docs, decisions, text_p, thresholds, meta_hits,
+                  directions) -> list[dict[str, Any]]:
         """Top sentences per positive label (text path), or the metadata that fired."""
         wanted: list[tuple[int, int]] = []  # (doc, sentence) pairs to score
         for i, doc in enumerate(docs):
@@ -153,8 +205,7 @@ class MechanismPredictor:
                                       "score": round(float(sentence_scores[(i, s)][j]), 4),
                                       "cues": sorted(doc.sent_cues[s])})
                 if label == ACCUSATION_LABEL:
-                    items.append({"kind": "direction",
-                                  "direction": direction_of(doc) or "other"})
+                    items.append({"kind": "direction", "direction": directions[i]})
                     for acc in doc.accusations:
                         items.append({"kind": "accusation", **acc})
                 ev[label] = items
@@ -162,11 +213,15 @@ class MechanismPredictor:
         return out
 
     def strongest_features(self, doc: ParsedDoc, label: str, k: int = 10) -> list[dict]:
-        """The features that contribute most to a label's linear score for one document."""
+        """The features that contribute most to a label's linear score for one document; the
+        dimensions of the sentence embedding count as one feature, `sentence embedding`."""
         j = self.labels.index(label)
-        x = self.features.transform([doc]).tocsr()
+        x = sp.csr_matrix(self.features.transform([doc]))
         coef = self.head.coef(j)
         names = self.feature_names()
-        contrib = [(names[c], float(v * coef[c])) for c, v in zip(x.indices, x.data)]
-        contrib.sort(key=lambda t: -abs(t[1]))
-        return [{"feature": n, "contribution": round(v, 4)} for n, v in contrib[:k]]
+        contrib: dict[str, float] = {}
+        for c, v in zip(x.indices, x.data):
+            name = "sentence embedding" if names[c].startswith("embeddings__") else names[c]
+            contrib[name] = contrib.get(name, 0.0) + float(v * coef[c])
+        ranked = sorted(contrib.items(), key=lambda t: -abs(t[1]))
+        return [{"feature": n, "contribution": round(v, 4)} for n, v in ranked[:k]]

@@ -1,15 +1,21 @@
-"""Training: fit the mechanism model on a labelled file's train split, evaluate on its test
-split, and write a model folder (model.skops + meta.json + metrics.json)."""
+"""Training: fit the mechanism model on the train split of one or more labelled files,
+evaluate on each file's test split, and write a model folder (model.skops, baseline.skops,
+meta.json, metrics.json)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
 
 from ..features.nlp import load_nlp, pipeline_id
 from ..store import utc_now, write_json
+from .baselines import TfidfBaseline
 from .build import build_model
 from .data import data_hash, label_matrix, load_labelled
 from .evaluate import evaluate_frame
@@ -46,22 +52,43 @@ def _task_labels(task: str, config: Mapping[str, Any]) -> tuple[list[str], str]:
     raise ValueError(f"unknown task '{task}'; tasks: {', '.join(TASKS)}.")
 
 
-def train(data: str | Path, out: str | Path, config: Mapping[str, Any],
-          seed: int | None = None, task: str = "mechanisms") -> dict[str, Any]:
-    """Train on `split == "train"` rows, evaluate on `split == "test"` rows; return meta.
+def config_hash(config: Mapping[str, Any], task: str) -> str:
+    """Short hash of everything that shapes a trained model besides its data: the `[train]`
+    settings, the outlet registry's content and the metadata-path settings."""
+    from ..config import resolve_path
+    sources = resolve_path(config["features"]["sources"])
+    payload = {"task": task, "train": dict(config["train"]),
+               "sources": data_hash(sources) if sources.is_file() else None,
+               "state_affiliations": list(config["classify"]["state_affiliations"])}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
+                          ).hexdigest()[:8]
 
+
+def train(data: str | Path | Sequence[str | Path], out: str | Path,
+          config: Mapping[str, Any], seed: int | None = None,
+          task: str = "mechanisms") -> dict[str, Any]:
+    """Train on the `split == "train"` rows of one or more labelled files; evaluate on each
+    file's `split == "test"` rows separately; return meta.
+
+    meta["metrics"] is the evaluation on the first file that has test rows (the fixed
+    evaluation set), meta["evaluations"] every file's. A TF-IDF baseline is trained on the
+    same rows (mechanisms) and saved beside the model, so every evaluation shows it.
     task="narratives" trains the optional narrative classifier on a `narratives` field; only
     narratives with at least train.cv_folds positive and negative training texts are learnt
     (the others are listed in meta as skipped)."""
     started = time.perf_counter()
     tc = config["train"]
     seed = tc["seed"] if seed is None else seed
+    paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
     labels, field = _task_labels(task, config)
-    df = load_labelled(data, labels, field)
+    frames = [load_labelled(p, labels, field) for p in paths]
+    df = pd.concat(frames, ignore_index=True)
     train_df = df[df["split"] == "train"].reset_index(drop=True)
-    test_df = df[df["split"] == "test"].reset_index(drop=True)
+    tests = [(str(p), f[f["split"] == "test"].reset_index(drop=True))
+             for p, f in zip(paths, frames)]
+    tests = [(p, t) for p, t in tests if not t.empty]
     if train_df.empty:
-        raise ValueError(f"{data} has no rows with split 'train'.")
+        raise ValueError(f"{', '.join(map(str, paths))}: no rows with split 'train'.")
     skipped: list[str] = []
     if task == "narratives":
         Y = label_matrix(train_df, labels)
@@ -76,37 +103,54 @@ def train(data: str | Path, out: str | Path, config: Mapping[str, Any],
     model = build_model(labels, spacy_model=spacy_model, sources=config["features"]["sources"],
                         seed=seed, cv_folds=tc["cv_folds"], c_grid=tc["c_grid"],
                         batch_size=config["features"]["batch_size"],
-                        cue_sets=tuple(tc["cue_sets"]))
-    model.fit(train_df[["text", "source"]], label_matrix(train_df, labels))
+                        cue_sets=tuple(tc["cue_sets"]), voice_cues=tuple(tc["voice_cues"]),
+                        embeddings=tc["embeddings"], embedding_weight=tc["embedding_weight"])
+    Y = label_matrix(train_df, labels)
+    directions = train_df["direction"].tolist() if task == "mechanisms" else None
+    model.fit(train_df[["text", "source"]], Y, head__directions=directions)
+    baseline = (TfidfBaseline(tuple(labels), seed).fit(train_df["text"], Y)
+                if task == "mechanisms" else None)
     head = model.named_steps["head"]
+    files = [{"path": str(p), "hash": data_hash(p), "n_train": int((f["split"] == "train").sum()),
+              "n_test": int((f["split"] == "test").sum())} for p, f in zip(paths, frames)]
+    combined = "sha256:" + hashlib.sha256("".join(f["hash"] for f in files).encode()).hexdigest()
+    cfg_hash = config_hash(config, task)
     meta: dict[str, Any] = {
         "name": task,
         "task": task,
         "skipped_labels": skipped,
-        "version": f"{utc_now()[:10]}-{data_hash(data)[7:15]}-s{seed}",
+        "version": f"{utc_now()[:10]}-{combined[7:15]}-c{cfg_hash}-s{seed}",
         "labels": labels,
         "thresholds": dict(zip(labels, map(float, head.thresholds_))),
         "c": dict(zip(labels, head.c_)),
         "cv_f1": dict(zip(labels, map(lambda v: round(v, 4), head.cv_f1_))),
+        "direction_model": getattr(head, "direction_", None) is not None,
         "spacy_pipeline": spacy_model,
         "spacy_pipeline_version": pipeline_id(load_nlp(spacy_model)),
         "cue_sets": list(model.named_steps["parse"].cue_sets),
+        "voice_cues": list(tc["voice_cues"]),
+        "embeddings": tc["embeddings"] or None,
         "packages": package_versions(),
         "seed": seed,
-        "training_data": {"path": str(data), "hash": data_hash(data),
-                          "n_train": int(len(train_df)), "n_test": int(len(test_df))},
+        "training_config_hash": cfg_hash,
+        "training_data": {"path": str(paths[0]), "files": files, "hash": combined,
+                          "n_train": int(len(train_df)),
+                          "n_test": int(sum(len(t) for _, t in tests))},
         "metadata_paths": {"state_media": {
             "source_confidence": config["classify"]["state_source_confidence"],
             "affiliations": config["classify"]["state_affiliations"]}},
         "created_at": utc_now(),
     }
-    folder = save_model(model, out, meta)
-    if not test_df.empty:
+    folder = save_model(model, out, meta, baseline)
+    if tests:
         predictor = MechanismPredictor.from_config(config, str(folder))
-        metrics = evaluate_frame(predictor, test_df)
-        metrics.update({"data": str(data), "split": "test", "model_version": meta["version"]})
-        meta["metrics"] = metrics
-        write_json(Path(folder) / "metrics.json", metrics)
+        meta["evaluations"] = {}
+        for path, test_df in tests:
+            metrics = evaluate_frame(predictor, test_df, baseline)
+            metrics.update({"data": path, "split": "test", "model_version": meta["version"]})
+            meta["evaluations"][path] = metrics
+        meta["metrics"] = meta["evaluations"][tests[0][0]]
+        write_json(Path(folder) / "metrics.json", meta["metrics"])
     meta["training_seconds"] = round(time.perf_counter() - started, 1)
     write_json(Path(folder) / "meta.json", meta)
     return meta

@@ -31,15 +31,35 @@ class DocField(BaseEstimator, TransformerMixin):
 
 
 class CueVectorizer(BaseEstimator, TransformerMixin):
-    """Cue hit counts per document as log(1 + count) features named `cue=<name>`."""
+    """Cue hit counts per document as log(1 + count) features named `cue=<name>`.
+
+    With `voice_cues`, the same cues are also read in the document's voice: when any voice
+    cue fires (a refutation such as "no evidence", "conspiracy theory", a "recurring
+    narrative"), every other cue is repeated as `refuting|<name>`, else as
+    `asserting|<name>`. A linear model can then weigh "NATO is preparing an attack" in a
+    claim differently from the same words named in its debunk.
+    """
+
+    def __init__(self, voice_cues: tuple[str, ...] = ()):
+        self.voice_cues = voice_cues
 
     def fit(self, X, y=None):
         self.vectorizer_ = DictVectorizer(sparse=True).fit(self._dicts(X))
         return self
 
-    @staticmethod
-    def _dicts(X):
-        return [{f"cue={k}": np.log1p(v) for k, v in doc.cues.items()} for doc in X]
+    def _dicts(self, X):
+        out = []
+        voice_cues = set(self.voice_cues)
+        for doc in X:
+            cues = doc.cues
+            feats = {f"cue={k}": np.log1p(v) for k, v in cues.items()}
+            if voice_cues:
+                voice = "refuting" if voice_cues & set(cues) else "asserting"
+                feats[f"voice={voice}"] = 1.0
+                feats.update({f"{voice}|{k}": np.log1p(v) for k, v in cues.items()
+                              if k not in voice_cues})
+            out.append(feats)
+        return out
 
     def transform(self, X):
         return self.vectorizer_.transform(self._dicts(X))

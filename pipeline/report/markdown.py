@@ -69,5 +69,8 @@ def render(data: ReportData) -> str:
             f"- version: {model.get('version')}",
             f"- training data hash: {model.get('training_data_hash')}",
             f"- thresholds: {json.dumps(model.get('thresholds', {}))}",
-            f"- test macro-F1: {model.get('metrics', {}).get('macro_f1')}", ""]
+            f"- evaluation set: {model.get('metrics', {}).get('data')}",
+            f"- macro-F1 (state_media, sowing_doubt, mutual_accusation): "
+            f"{model.get('metrics', {}).get('headline_macro_f1')}",
+            f"- macro-F1 (all mechanisms): {model.get('metrics', {}).get('macro_f1')}", ""]
     return "\n".join(out)

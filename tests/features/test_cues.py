@@ -94,3 +94,21 @@ def test_optional_entity_cues_and_unknown_cue_sets():
     assert doc.cues.get("ent_PERSON") == 2 and doc.cues.get("ent_GPE") == 1
     with pytest.raises(ValueError, match="unknown cue set"):
         DocParser(cue_sets=("nope.v1",)).fit(None)
+
+
+def test_stance_cues_tell_a_debunk_from_a_claim(parser):
+    debunk, claim, staged = parser.transform([
+        "No evidence given. The claim that NATO threatens Russia is a recurring pro-Kremlin "
+        "narrative; in fact the deployments are defensive.",
+        "NATO is preparing an attack on Russia from Poland.",
+        "The chemical attack was staged by the White Helmets, a false flag to blame Assad."])
+    for cue in ("stance_refute", "stance_debunk_frame", "stance_report", "stance_defend"):
+        assert debunk.cues.get(cue), cue
+    assert not any(k.startswith("stance_") for k in claim.cues)
+    assert staged.cues.get("acc_fakery", 0) >= 2
+
+
+def test_cue_patterns_work_without_a_lemmatizer():
+    fast = DocParser(spacy_model="blank:en").fit(None)
+    doc = fast.transform(["There is no evidence that NATO troops were sent."])[0]
+    assert doc.cues.get("stance_refute")

@@ -52,7 +52,8 @@ def test_suggest_import_retrain_promote_then_refuse_noise(tmp_path):
     models = tmp_path / "models"
     config = load_config(overrides=[
         f"classify.model='{models / 'mechanisms'}'", f"labels.store='{tmp_path / 'labels.duckdb'}'",
-        f"labels.registry='{models / 'registry.json'}'", f"labels.seed_data='{seed_file}'",
+        f"labels.registry='{models / 'registry.json'}'", f"labels.seed_data=['{seed_file}']",
+        f"labels.eval_data='{SEED}'", "labels.second_eval_data=''", "train.embeddings=''",
         "narratives.enabled=false", "train.cv_folds=3", "labels.bootstrap=300"])
     champion = train(seed_file, models / "mechanisms", config)["version"]
 

@@ -26,9 +26,9 @@ def small_data(tmp_path_factory):
     return path
 
 
-def fast_config():
+def fast_config(*more):
     return load_config(overrides=["train.spacy_model='blank:en'", "train.cv_folds=3",
-                                  "train.c_grid=[1.0]"])
+                                  "train.c_grid=[1.0]", "train.embeddings=''", *more])
 
 
 @pytest.mark.slow
@@ -50,6 +50,41 @@ def test_training_is_deterministic_and_writes_a_complete_model_folder(small_data
     np.testing.assert_array_equal(pa.scores, pb.scores)
     meta_c = train(small_data, tmp_path / "c", cfg, seed=99)
     assert meta_c["seed"] == 99 and meta_c["version"] != meta_a["version"]
+    meta_d = train(small_data, tmp_path / "d", fast_config("train.voice_cues=[]"))
+    assert meta_d["training_config_hash"] != meta_a["training_config_hash"]
+    assert meta_d["training_config_hash"] in meta_d["version"]
+    assert meta_d["version"].replace(meta_d["training_config_hash"], "") == \
+        meta_a["version"].replace(meta_a["training_config_hash"], "")
+
+
+@pytest.mark.slow
+def test_several_files_train_together_and_are_evaluated_apart(small_data, tmp_path):
+    """Train rows of every file; each file's test rows scored on its own, with the baselines,
+    genres, state_media from the text alone and direction over every gold positive."""
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"text": "No evidence given. This is a recurring pro-Kremlin disinformation narrative.",
+         "labels": ["mutual_accusation"], "direction": "WEST->RU", "split": "test",
+         "genre": "debunk"},
+        {"text": "Western media lie about everything, as always.", "labels":
+         ["mutual_accusation"], "direction": "RU->WEST", "split": "test", "genre": "claim"},
+        {"text": "Sputnik says NATO tanks are at the border.", "source": "Sputnik",
+         "labels": ["state_media", "sowing_doubt"], "split": "test", "genre": "claim"},
+        {"text": "The parliament met on Tuesday.", "labels": [], "split": "train"}]))
+    meta = train([other, small_data], tmp_path / "m", fast_config())
+    assert [f["path"] for f in meta["training_data"]["files"]] == [str(other), str(small_data)]
+    assert meta["training_data"]["n_train"] == 1 + sum(
+        1 for line in small_data.read_text().splitlines() if '"split": "train"' in line)
+    assert list(meta["evaluations"]) == [str(other), str(small_data)]
+    first = meta["metrics"]
+    assert first == meta["evaluations"][str(other)] and first["n_documents"] == 3
+    assert set(first["by_genre"]) == {"claim", "debunk"}
+    assert set(first["baselines"]) == {"keyword", "tfidf"}
+    assert first["baselines"]["keyword"]["per_label"]["state_media"]["f1"] == 1.0
+    assert first["direction"]["n"] == 2  # both gold accusations, whatever was predicted
+    assert first["state_media_text_only"]["support"] == 1
+    assert first["by_genre"]["debunk"]["headline_labels"] == ["mutual_accusation"]
+    assert (tmp_path / "m" / "baseline.skops").is_file()
 
 
 def test_untrusted_types_are_refused(tmp_path):
