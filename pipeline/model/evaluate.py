@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
 from ..store import write_json
-from .baselines import keyword_predict
+from .baselines import KEYWORDS, keyword_predict
 from .data import label_matrix, load_labelled
 from .io import load_baseline
 from .predict import ACCUSATION_LABEL, STATE_LABEL, MechanismPredictor
@@ -74,7 +74,9 @@ def evaluate_frame(predictor: MechanismPredictor, df: pd.DataFrame,
             "n": len(rows),
             "note": "over every gold mutual_accusation text with a direction, whether or not "
                     "the model said mutual_accusation"}
-    metrics["baselines"] = {"keyword": score(Y, keyword_predict(df, labels), labels)}
+    metrics["baselines"] = {}
+    if set(labels) & set(KEYWORDS):
+        metrics["baselines"]["keyword"] = score(Y, keyword_predict(df, labels), labels)
     if baseline is not None:
         index = [baseline.labels_.index(l) for l in labels]
         metrics["baselines"]["tfidf"] = score(Y, baseline.predict(df["text"])[:, index], labels)

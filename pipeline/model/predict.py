@@ -3,11 +3,11 @@
 The text path is the fitted Pipeline. A document longer than `passage_sentences` sentences is
 also scored passage by passage (windows of that many sentences, half overlapping) and each
 label's text score is the highest of the document's and its passages': a long article that
-makes the claim in one paragraph is not averaged away by the rest. Two metadata paths combine with it by noisy-OR,
-p = 1 - (1 - p_text)(1 - p_meta): for `state_media` the outlet registry matched on `source`
-(p_meta = classify.state_source_confidence); for `coordinated_campaign` membership of a
-coordination cluster, when a coordination stage has written `coordination_posts`
-(id, cluster_id, score; p_meta = the cluster's score in [0, 1]).
+makes the claim in one paragraph is not averaged away by the rest. Two metadata paths
+combine with the text path by noisy-OR, p = 1 - (1 - p_text)(1 - p_meta): for `state_media`
+the outlet registry matched on `source` (p_meta = classify.state_source_confidence); for
+`coordinated_campaign` membership of a coordination cluster, when a coordination stage has
+written `coordination_posts` (id, cluster_id, score; p_meta = the cluster's score in [0, 1]).
 Evidence for a positive text decision is the sentences that score highest for the label
 when scored on their own by the same linear model (with character offsets).
 """
