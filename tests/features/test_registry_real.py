@@ -87,6 +87,7 @@ def test_state_outlet_names_resolve(registry, value, outlet):
     "Interfax",
     "Rosbalt",
     "Moskovskij Komsomolets",
+    "SNA fighters entered Afrin",  # the Syrian National Army, not Sputnik's SNA brand
 ])
 def test_other_strings_do_not_resolve_to_a_state_outlet(registry, value):
     assert resolved(registry, value) == []
