@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
-from pipeline.model.evaluate import evaluate  # noqa: E402
+from pipeline.model.data import load_labelled  # noqa: E402
+from pipeline.model.evaluate import evaluate_frame  # noqa: E402
+from pipeline.model.io import load_baseline  # noqa: E402
 from pipeline.model.predict import MechanismPredictor  # noqa: E402
 
 REAL = ROOT / "corpora" / "labelled" / "euvsdisinfo.jsonl"
@@ -57,7 +59,9 @@ def main() -> None:
     predictors = {}
     for name in (args.model_a, args.model_b):
         predictors[name] = MechanismPredictor.from_config(config, name)
-        metrics = evaluate(name, REAL, config, out=Path("/dev/null"))
+        labelled = load_labelled(REAL, predictors[name].labels)
+        metrics = evaluate_frame(predictors[name], labelled[labelled["split"] == "test"],
+                                 load_baseline(name))
         result["models"][name] = {
             "version": predictors[name].meta.get("version"),
             "embeddings": predictors[name].meta.get("embeddings"),

@@ -93,15 +93,16 @@ def _evaluation_rows(path: str, split: str, labels: list[str]) -> pd.DataFrame:
 
 
 def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bool
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """(training rows, evaluation rows, counts): the shipped sets' training rows + complete
-    store texts, minus anything in either evaluation set."""
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
+    """(training rows, evaluation rows, second evaluation rows or None, counts): the shipped
+    sets' training rows + complete store texts, minus anything in either evaluation set."""
     lc = config["labels"]
     evaluation = _evaluation_rows(lc["eval_data"], lc["eval_split"], labels)
     if evaluation.empty:
         raise ValueError(f"{lc['eval_data']} has no rows with split '{lc['eval_split']}' to "
                          f"evaluate on; set labels.eval_data / labels.eval_split.")
     held_out = set(evaluation["text"].map(text_hash))
+    second = None
     if lc["second_eval_data"]:
         second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
         held_out |= set(second["text"].map(text_hash))
@@ -131,7 +132,7 @@ def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bo
               "store_incomplete": int((~complete).sum()),
               "store_in_evaluation_set": int((complete & leak).sum()),
               "evaluation_rows": int(len(evaluation))}
-    return pd.DataFrame(rows), evaluation, counts
+    return pd.DataFrame(rows), evaluation, second, counts
 
 
 def _predict(folder: Path | str, config: Mapping[str, Any], frame: pd.DataFrame,
@@ -160,7 +161,7 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
     by = by or getpass.getuser()
     include_seed = lc["include_seed"] if include_seed is None else include_seed
     labels = mechanism_ids()
-    rows, evaluation, counts = training_rows(config, labels, include_seed)
+    rows, evaluation, second, counts = training_rows(config, labels, include_seed)
     if rows.empty:
         raise ValueError("nothing to train on: the label store holds no fully labelled text "
                          "and the seed set is excluded (--no-seed).")
@@ -182,8 +183,7 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
             raise ValueError(f"the challenger is version {version}, already in the registry: "
                              f"the training data has not changed since it was trained.")
         result = _compare_on(evaluation, champion_dir, staging / "model", config, labels)
-        if lc["second_eval_data"]:
-            second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
+        if second is not None:
             result["second_evaluation"] = {
                 "data": lc["second_eval_data"], "split": lc["eval_split"],
                 **_compare_on(second, champion_dir, staging / "model", config, labels)}

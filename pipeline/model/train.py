@@ -133,7 +133,7 @@ def train(data: str | Path | Sequence[str | Path], out: str | Path,
         "packages": package_versions(),
         "seed": seed,
         "training_config_hash": cfg_hash,
-        "training_data": {"path": str(paths[0]), "files": files, "hash": combined,
+        "training_data": {"files": files, "hash": combined,
                           "n_train": int(len(train_df)),
                           "n_test": int(sum(len(t) for _, t in tests))},
         "metadata_paths": {"state_media": {
