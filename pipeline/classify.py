@@ -117,7 +117,6 @@ def classify(run: Run, config: Mapping[str, Any],
                                                 "spacy_pipeline_version")}
     model["training_data_hash"] = predictor.meta.get("training_data", {}).get("hash")
     model["test_macro_f1"] = predictor.meta.get("metrics", {}).get("macro_f1")
-    model["test_headline_macro_f1"] = predictor.meta.get("metrics", {}).get("headline_macro_f1")
     run.update_manifest(model=model)
     result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
               "counts": {"classified": n, "positives": positives,
