@@ -16,6 +16,12 @@ mutual_accusation (disproof) its two texts carry — and within each stratum 80%
 rebuild keeps the split of every case already in `euvsdisinfo.jsonl` (a corrected label
 never moves a case), and only cases new to the file are assigned.
 
+Left out of the file (and so of training and evaluation), with their annotations kept: texts
+that repeat an EUvsDisinfo case title of `../shared/data/euvsdisinfo_posts/posts.csv` (equal
+to a title, or containing one of five words or more) and texts that carry one of its case
+links (`https://euvsdisinfo.eu/report/...`). Titles stay out of the repository and out of
+training, so that the weak-label benchmark on them stays a held-out measurement.
+
     python corpora/labelled/build_euvsdisinfo.py            # rewrites euvsdisinfo.jsonl
     python corpora/labelled/build_euvsdisinfo.py --agreement
 """
@@ -32,7 +38,10 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-CASES = HERE.parents[1].parent / "shared" / "data" / "euvsdisinfo_cases" / "cases.csv"
+SHARED = HERE.parents[1].parent / "shared" / "data"
+CASES = SHARED / "euvsdisinfo_cases" / "cases.csv"
+POSTS = SHARED / "euvsdisinfo_posts" / "posts.csv"
+TITLE_WORDS = 5  # a title of at least this many words counts when contained in a text
 ANNOTATIONS = HERE / "euvsdisinfo_annotations.jsonl"
 OUT = HERE / "euvsdisinfo.jsonl"
 LABELS = ("state_media", "coordinated_campaign", "sowing_doubt", "mutual_accusation")
@@ -73,8 +82,35 @@ def frozen_split(path: Path = OUT) -> dict[int, str]:
     return out
 
 
+def title_matches(texts: list[str], posts_path: Path = POSTS) -> list[str | None]:
+    """Per text, why it must stay out of the repository (`posts_title`, `posts_link`) or
+    None: it equals a case title of posts.csv, contains one of TITLE_WORDS words or more, or
+    contains one of its case links."""
+    posts = pd.read_csv(posts_path, dtype=str, keep_default_na=False)
+    norm = [_norm(t) for t in texts]
+    everything = "\n".join(norm)
+    titles = {_norm(t) for t in posts["title"] if t.strip()}
+    contained = [t for t in titles if len(t.split()) >= TITLE_WORDS and t in everything]
+    links = [u.lower() for u in posts["id"] if u and u.lower() in everything]
+    out: list[str | None] = []
+    for text in norm:
+        if text in titles or any(t in text for t in contained):
+            out.append("posts_title")
+        elif any(u in text for u in links):
+            out.append("posts_link")
+        else:
+            out.append(None)
+    return out
+
+
+def frozen_ids(path: Path = OUT) -> list[str]:
+    """The ids of the texts in an existing euvsdisinfo.jsonl."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line)["id"] for line in fh if line.strip()]
+
+
 def build(cases_path: Path = CASES, annotations_path: Path = ANNOTATIONS,
-          frozen: dict[int, str] | None = None) -> list[dict]:
+          frozen: dict[int, str] | None = None, posts_path: Path = POSTS) -> list[dict]:
     cases = pd.read_csv(cases_path, dtype={"case": int}, keep_default_na=False).set_index("case")
     decided = gold(read_annotations(annotations_path))
     rows = []
@@ -94,7 +130,9 @@ def build(cases_path: Path = CASES, annotations_path: Path = ANNOTATIONS,
         r["split"] = split[r["case"]]
         if r["split"] == "train" and _norm(r["text"]) in test_texts:
             r["split"] = "heldout-duplicate"
-    return sorted(rows, key=lambda r: (r["case"], r["field"] != "summary"))
+    reasons = title_matches([r["text"] for r in rows], posts_path)
+    kept = [r for r, why in zip(rows, reasons) if why is None]
+    return sorted(kept, key=lambda r: (r["case"], r["field"] != "summary"))
 
 
 def _split(rows: list[dict]) -> dict[int, str]:
@@ -124,12 +162,13 @@ def _split(rows: list[dict]) -> dict[int, str]:
 def agreement(annotations_path: Path = ANNOTATIONS, second: str = "blind-second") -> dict:
     """Cohen's kappa per label (and direction agreement) between the first pass and a blind
     second pass (`blind-second`: 200 texts of r0; `blind-test`: the whole evaluation split)
-    over the texts labelled twice."""
+    over the texts labelled twice that are in `euvsdisinfo.jsonl`."""
     from sklearn.metrics import cohen_kappa_score
     anns = read_annotations(annotations_path)
     first = {a["id"]: a for a in anns if a["pass"] == "first"}
     other = {a["id"]: a for a in anns if a["pass"] == second}
-    ids = sorted(set(first) & set(other))
+    released = set(frozen_ids())
+    ids = sorted(set(first) & set(other) & released)
     out = {"second_pass": second, "texts": len(ids), "per_label": {}}
     for label in LABELS:
         x = [int(label in first[i]["labels"]) for i in ids]

@@ -12,7 +12,8 @@ of its language and is never trained on.
 
 `--raw DIR` reads translator outputs `DIR/<batch>.<lang>.jsonl` (`id`, `lang`, `text`, one
 line per English text); without it the existing files are rewritten with the English gold's
-current labels and splits (run it after a label correction).
+current labels and splits (run it after a label correction). Translations of texts that the
+English file no longer holds (left out for repeating a case title of posts.csv) are dropped.
 """
 from __future__ import annotations
 
@@ -74,10 +75,11 @@ def main() -> None:
             with open(path, encoding="utf-8") as fh:
                 for line in fh:
                     t = json.loads(line)
-                    if t["id"] not in gold or not t["text"].strip():
-                        raise SystemExit(f"{path}: unknown id or empty text: {t['id']}")
-                    rows[lang][t["id"]] = row(gold[t["id"]], lang, t["text"], batch)
+                    if not t["text"].strip():
+                        raise SystemExit(f"{path}: empty text: {t['id']}")
+                    rows[lang][t["id"]] = {"text": t["text"], "translator": batch}
     for lang, by_id in rows.items():
+        by_id = {i: r for i, r in by_id.items() if i in gold}
         write(lang, [row(gold[i], lang, r["text"], r["translator"]) for i, r in by_id.items()])
         splits = defaultdict(int)
         for r in by_id.values():
