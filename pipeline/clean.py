@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from functools import lru_cache
 from typing import Any, Mapping
 
 import ftfy
@@ -32,6 +31,7 @@ import trafilatura
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import progress
+from .features.langid import detect_language
 from .ingest import quarantine_frame
 from .store import Run, utc_now
 
@@ -43,24 +43,12 @@ _LINE = re.compile(r" *\n *")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@lru_cache(maxsize=1)
-def _language_identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 CLEANED_TYPES = {"id": "string", "text": "string", "title": "string", "source": "string",
                  "author": "string", "published_at": "string", "url": "string",
                  "lang": "string", "meta": "string", "input_file": "string",
                  "input_record": "int64", "is_html": "bool", "lang_detected": "string",
                  "lang_confidence": "float64", "dup_of": "string", "near_dup_of": "string",
                  "is_duplicate": "bool"}
-
-
-def detect_language(text: str) -> tuple[str, float]:
-    """ISO 639-1 code and probability from py3langid (first 2,000 characters)."""
-    lang, prob = _language_identifier().classify(text[:2000])
-    return lang, float(prob)
 
 
 def is_html(text: str) -> bool:

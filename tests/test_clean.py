@@ -4,7 +4,8 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.clean import clean, detect_language, extract_html
+from pipeline.clean import clean, extract_html
+from pipeline.features.langid import detect_language
 from pipeline.ingest import ingest
 from pipeline.store import Run
 from tests.conftest import write

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Span, Token
 
+from .languages import Language as LanguageSpec, phrase_pattern
 from .registry import OutletRegistry
 
 CUE_SETS = catalogue.create("disinfo", "cue_sets", entry_points=False)
@@ -44,9 +45,19 @@ WAR_TERMS = {"war", "attack", "invasion", "invade", "strike", "offensive", "aggr
              "partition", "conquer", "seize", "encircle", "surround", "blockade"}
 
 
+ENGLISH_TERMS = {
+    "nato": NATO_TERMS,
+    "west": {"us", "washington", "americans", "west"},
+    "war": WAR_TERMS,
+    "threat": {"threat", "threaten", "danger", "dangerous", "target", "provocation"},
+    "border": {"border", "doorstep", "borders", "encircle", "surround", "east", "eastward"},
+}
+
+
 @dataclass
 class CueContext:
-    """What cue sets share: the pipeline, compiled matchers and the outlet registry."""
+    """What cue sets share: the pipeline, compiled matchers, the outlet registry and the
+    language's term lists (English, or a language file's `[terms]`)."""
 
     nlp: Language
     registry: OutletRegistry
@@ -57,35 +68,64 @@ class CueContext:
     actors_exact: PhraseMatcher
     has_parse: bool
     lemma_attr: str
+    terms: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+    language: str = "en"
 
     @classmethod
-    def build(cls, nlp: Language, registry: OutletRegistry) -> "CueContext":
+    def build(cls, nlp: Language, registry: OutletRegistry,
+              language: LanguageSpec | None = None) -> "CueContext":
+        """Matchers for English (the patterns below) or, given a language file, for its
+        cue phrases and term lists."""
         has_parse = "parser" in nlp.pipe_names
         lemma_attr = "LEMMA" if "lemmatizer" in nlp.pipe_names else "LOWER"
         matcher = Matcher(nlp.vocab)
-        for name, patterns in _patterns(lemma_attr).items():
-            matcher.add(name, patterns)
+        if language is None:
+            patterns = _patterns(lemma_attr)
+            terms = {k: (frozenset(v), ()) for k, v in ENGLISH_TERMS.items()}
+        else:
+            patterns = {name: [phrase_pattern(p, nlp.make_doc) for p in phrases]
+                        for name, phrases in language.cues.items() if phrases}
+            terms = {k: _term_list(language.terms.get(k, ())) for k in ENGLISH_TERMS}
+        for name, pats in patterns.items():
+            matcher.add(name, pats)
         outlets = PhraseMatcher(nlp.vocab, attr="LOWER")
         outlets_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         for outlet in registry.outlets:
             key = f"outlet|{outlet.affiliation}|{outlet.name}"
             long = [a for a in (outlet.name, *outlet.aliases, *outlet.domains) if len(a) > 4]
             short = [a for a in (outlet.name, *outlet.aliases) if len(a) <= 4]
+            short += list(outlet.exact_aliases)
             if long:
                 outlets.add(key, [nlp.make_doc(a) for a in long])
             if short:
                 outlets_exact.add(key, [nlp.make_doc(a) for a in short])
         actors = PhraseMatcher(nlp.vocab, attr="LOWER")
         actors_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        for group, terms in registry.actors.items():
-            lower = [t for t in terms if t == t.lower()]
-            exact = [t for t in terms if t != t.lower()]
+        for group, terms_ in registry.actors.items():
+            lower = [t for t in terms_ if t == t.lower()]
+            exact = [t for t in terms_ if t != t.lower()]
             if lower:
                 actors.add(group, [nlp.make_doc(t) for t in lower])
             if exact:
                 actors_exact.add(group, [nlp.make_doc(t) for t in exact])
         return cls(nlp, registry, matcher, outlets, outlets_exact, actors, actors_exact,
-                   has_parse, lemma_attr)
+                   has_parse, lemma_attr, terms, language.code if language else "en")
+
+    def has_term(self, kind: str, sent: Span) -> bool:
+        """Whether a token of the sentence (its lower case or lemma) is in the term list
+        `kind` (nato, west, war, threat, border); stems ending in * match as prefixes."""
+        exact, prefixes = self.terms[kind]
+        for token in sent:
+            for form in {token.lower_, _lemma(token)}:
+                if form in exact or (prefixes and form.startswith(prefixes)):
+                    return True
+        return False
+
+
+def _term_list(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    exact = frozenset(w.lower() for w in words if not w.endswith("*"))
+    prefixes = tuple(w[:-1].lower() for w in words if w.endswith("*") and len(w) > 1)
+    return exact, prefixes
 
 
 def _lemma(token: Token) -> str:
@@ -331,8 +371,7 @@ def question_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
     """Questions, and rhetorical questions about NATO or the US."""
     if sent.text.rstrip().endswith("?"):
         yield "question", sent
-        words = {t.lower_ for t in sent}
-        if words & NATO_TERMS or {"us", "washington", "americans", "west"} & words:
+        if ctx.has_term("nato", sent) or ctx.has_term("west", sent):
             yield "nato_question", sent
 
 
@@ -491,16 +530,17 @@ def entity_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
 def nato_frame_cues(ctx: CueContext, sent: Span) -> Iterator[Hit]:
     """NATO (or another Western actor) named together with war, threat or intent vocabulary
     in one sentence."""
-    lemmas = {_lemma(t) for t in sent}
-    if lemmas & WAR_TERMS and any(g == "WEST" for g, _ in actor_groups(ctx, sent)):
+    war = ctx.has_term("war", sent)
+    west = any(g == "WEST" for g, _ in actor_groups(ctx, sent)) or (
+        ctx.language != "en" and ctx.has_term("west", sent))
+    if war and west:
         yield "west_with_war", sent
-    words = {t.lower_ for t in sent}
-    if not (words & NATO_TERMS or "nato" in sent.text.lower()):
+    if not (ctx.has_term("nato", sent) or "nato" in sent.text.lower()):
         return
     yield "nato_mention", sent
-    if lemmas & WAR_TERMS:
+    if war:
         yield "nato_with_war", sent
-    if lemmas & {"threat", "threaten", "danger", "dangerous", "target", "provocation"}:
+    if ctx.has_term("threat", sent):
         yield "nato_with_threat", sent
-    if lemmas & {"border", "doorstep", "borders", "encircle", "surround", "east", "eastward"}:
+    if ctx.has_term("border", sent):
         yield "nato_at_border", sent

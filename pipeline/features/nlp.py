@@ -13,13 +13,26 @@ class PipelineNotFound(RuntimeError):
     """The configured spaCy pipeline is not installed."""
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def load_nlp(name: str) -> Language:
     """Load a spaCy pipeline: an installed package name, or `blank:<lang>` for the fast
-    profile (tokenizer + rule-based sentences only). Unused components are not loaded."""
+    profile (tokenizer + rule-based sentences only), optionally followed by
+    `+lemmatizer:lookup` (lemmas from the lookup tables of spacy-lookups-data). Unused
+    components are not loaded."""
+    name, _, lemmatizer = name.partition("+lemmatizer:")
     if name.startswith("blank:"):
-        nlp = spacy.blank(name.split(":", 1)[1])
+        lang = name.split(":", 1)[1]
+        nlp = spacy.blank(lang)
         nlp.add_pipe("sentencizer")
+        if lemmatizer:
+            nlp.add_pipe("lemmatizer", config={"mode": lemmatizer})
+            try:
+                nlp.initialize()
+            except ValueError as exc:
+                raise PipelineNotFound(
+                    f"no {lemmatizer} lemmas for '{lang}': {exc}. Install spacy-lookups-data "
+                    f"(pip install spacy-lookups-data==1.0.5) or set `lemmatizer = \"\"` in "
+                    f"the language's file.") from exc
         return nlp
     try:
         nlp = spacy.load(name, exclude=["textcat", "textcat_multilabel", "entity_linker"])

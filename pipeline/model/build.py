@@ -14,10 +14,11 @@ def build_model(labels: list[str], *, spacy_model: str, sources: str, seed: int,
                 cv_folds: int, c_grid: list[float], batch_size: int = 64,
                 cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS,
                 voice_cues: tuple[str, ...] = (), embeddings: str = "",
-                embedding_weight: float = 2.0) -> Pipeline:
+                embedding_weight: float = 2.0, languages: str = "") -> Pipeline:
     """A fresh, unfitted mechanism model. `embeddings` names a sentence encoder
     (pipeline.features.embeddings) whose vectors join the features with `embedding_weight`;
-    "" leaves them out."""
+    "" leaves them out. `languages` is the folder of language files the parser routes
+    documents to by their `lang`."""
     words = Pipeline([
         ("field", DocField("lemmas")),
         ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True,
@@ -38,7 +39,8 @@ def build_model(labels: list[str], *, spacy_model: str, sources: str, seed: int,
     features = FeatureUnion(blocks, transformer_weights=weights)
     return Pipeline([
         ("parse", DocParser(spacy_model=spacy_model, sources=sources,
-                            cue_sets=tuple(cue_sets), batch_size=batch_size)),
+                            cue_sets=tuple(cue_sets), batch_size=batch_size,
+                            languages=languages)),
         ("features", features),
         ("head", MechanismHead(labels=tuple(labels), c_grid=tuple(c_grid), cv=cv_folds,
                                seed=seed)),

@@ -16,7 +16,9 @@ class LabelledDataError(ValueError):
 def load_labelled(path: str | Path, labels: list[str], field: str = "labels") -> pd.DataFrame:
     """Read a labelled JSONL file: one object per line with `text`, a list of label ids under
     `field` (`labels` for mechanisms, `narratives` for narratives), optional `source`,
-    `direction`, `split` and `id`. The frame's `labels` column holds that list."""
+    `direction`, `split`, `id` and `lang`. The frame's `labels` column holds that list and
+    its `group` column what ties texts together for cross-validation (a case of the real set,
+    shared by its summary, its disproof and their translations; else the text's id)."""
     rows = []
     known = set(labels)
     with open(path, encoding="utf-8") as fh:
@@ -33,7 +35,12 @@ def load_labelled(path: str | Path, labels: list[str], field: str = "labels") ->
             if unknown:
                 raise LabelledDataError(f"{path}:{n}: unknown label(s) {sorted(unknown)}; "
                                         f"known: {', '.join(labels)}.")
+            origin = obj.get("translated_from") or {}
+            group = obj.get("case", origin.get("case"))
             rows.append({"id": obj.get("id", f"line-{n}"), "text": obj["text"],
+                         "lang": obj.get("lang"),
+                         "group": str(group) if group is not None
+                         else str(origin.get("id") or obj.get("id", f"line-{n}")),
                          "source": obj.get("source"), "labels": list(obj.get(field, [])),
                          "direction": obj.get("direction"), "split": obj.get("split", "train"),
                          "genre": obj.get("genre")})

@@ -5,7 +5,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
@@ -54,15 +54,18 @@ class MechanismHead(BaseEstimator, ClassifierMixin):
         folds = StratifiedKFold(3, shuffle=True, random_state=self.seed)
         return CalibratedClassifierCV(base, method="sigmoid", cv=folds)
 
-    def fit(self, X, Y, directions=None):
-        """Fit per label; `directions` (one per row, or None) trains the direction model."""
+    def fit(self, X, Y, directions=None, groups=None):
+        """Fit per label; `directions` (one per row, or None) trains the direction model;
+        `groups` (one per row, or None) keeps rows of a group in one cross-validation fold
+        (a text and its translations), so that thresholds are not tuned on leaked texts."""
         Y = np.asarray(Y)
         if Y.ndim != 2 or Y.shape[1] != len(self.labels):
             raise ValueError(f"Y must have one column per label ({len(self.labels)}: "
                              f"{', '.join(self.labels)}); got shape {Y.shape}.")
         self.labels_ = list(self.labels)
         self.estimators_, self.c_, self.thresholds_, self.cv_f1_ = [], [], [], []
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
+        folds = (StratifiedKFold(self.cv, shuffle=True, random_state=self.seed) if groups is None
+                 else StratifiedGroupKFold(self.cv, shuffle=True, random_state=self.seed))
         for j, label in enumerate(self.labels_):
             y = Y[:, j].astype(int)
             if y.sum() < self.cv or (len(y) - y.sum()) < self.cv:
@@ -71,7 +74,7 @@ class MechanismHead(BaseEstimator, ClassifierMixin):
                                  f"each are needed for {self.cv}-fold cross-validation.")
             best = None
             for c in self.c_grid:
-                oof = cross_val_predict(self._estimator(c), X, y, cv=folds,
+                oof = cross_val_predict(self._estimator(c), X, y, cv=folds, groups=groups,
                                         method="predict_proba")[:, 1]
                 threshold, f1 = best_threshold(y, oof)
                 if best is None or f1 > best[0] + 1e-9:

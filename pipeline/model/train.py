@@ -104,10 +104,14 @@ def train(data: str | Path | Sequence[str | Path], out: str | Path,
                         seed=seed, cv_folds=tc["cv_folds"], c_grid=tc["c_grid"],
                         batch_size=config["features"]["batch_size"],
                         cue_sets=tuple(tc["cue_sets"]), voice_cues=tuple(tc["voice_cues"]),
-                        embeddings=tc["embeddings"], embedding_weight=tc["embedding_weight"])
+                        embeddings=tc["embeddings"], embedding_weight=tc["embedding_weight"],
+                        languages=config["features"]["languages"])
     Y = label_matrix(train_df, labels)
     directions = train_df["direction"].tolist() if task == "mechanisms" else None
-    model.fit(train_df[["text", "source"]], Y, head__directions=directions)
+    model.fit(train_df[["text", "source", "lang"]], Y, head__directions=directions,
+              head__groups=train_df["group"].to_numpy())
+    languages = train_df["lang"].fillna("").map(
+        lambda code: code or "en").value_counts().sort_index()
     baseline = (TfidfBaseline(tuple(labels), seed).fit(train_df["text"], Y)
                 if task == "mechanisms" else None)
     head = model.named_steps["head"]
@@ -127,6 +131,11 @@ def train(data: str | Path | Sequence[str | Path], out: str | Path,
         "direction_model": getattr(head, "direction_", None) is not None,
         "spacy_pipeline": spacy_model,
         "spacy_pipeline_version": pipeline_id(load_nlp(spacy_model)),
+        "languages": {code: int(n) for code, n in languages.items()},
+        "language_files": {code: {"name": lang.name, "pipeline": lang.pipeline}
+                           for code, lang in
+                           model.named_steps["parse"].language_files().items()
+                           if code in languages.index},
         "cue_sets": list(model.named_steps["parse"].cue_sets),
         "voice_cues": list(tc["voice_cues"]),
         "embeddings": tc["embeddings"] or None,

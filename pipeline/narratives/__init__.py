@@ -65,8 +65,9 @@ def _texts_and_tags(run: Run, tagger: TaxonomyTagger, classifier=None):
             texts.append(" ".join(row.sent_lemmas))
         if classifier is not None:
             docs = [ParsedDoc(text, None if pd.isna(source) else source,
-                              [(int(a), int(b)) for a, b in row.sents],
-                              list(row.sent_lemmas), json.loads(row.sent_cues))
+                              sents=[(int(a), int(b)) for a, b in row.sents],
+                              sent_lemmas=list(row.sent_lemmas),
+                              sent_cues=json.loads(row.sent_cues))
                     for row, text, source in zip(parsed.itertuples(index=False),
                                                  cleaned["text"], cleaned["source"])]
             pred = classifier.predict_docs(docs, cleaned)
