@@ -17,6 +17,7 @@ class Outlet:
     domains: tuple[str, ...]
     country: str
     affiliation: str
+    exact_aliases: tuple[str, ...] = ()  # matched case-sensitively whatever their length
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class OutletRegistry:
                 key = alias if len(alias) <= 4 else alias.lower()
                 self._by_key.setdefault(key, outlet)
                 (exact if len(alias) <= 4 else folded).append(alias)
+            for alias in outlet.exact_aliases:
+                self._by_key.setdefault(alias, outlet)
+                exact.append(alias)
             for domain in outlet.domains:
                 self._by_key.setdefault(domain.lower(), outlet)
                 domains.append(domain)
@@ -124,6 +128,6 @@ def _load(path: str) -> OutletRegistry:
                                 f"'{entry['affiliation']}'; allowed: {', '.join(AFFILIATIONS)}.")
         outlets.append(Outlet(entry["name"], tuple(entry.get("aliases", [])),
                               tuple(entry.get("domains", [])), entry["country"],
-                              entry["affiliation"]))
+                              entry["affiliation"], tuple(entry.get("exact_aliases", []))))
     actors = {group: tuple(terms) for group, terms in data.get("actors", {}).items()}
     return OutletRegistry(outlets, actors)

@@ -182,3 +182,24 @@ def test_every_state_outlet_string_in_the_data_resolves(registry):
 def test_allow_list_entries_do_not_resolve_to_a_state_outlet(registry):
     wrong = [v for v in NOT_STATE_OUTLETS if resolved(registry, v)]
     assert not wrong, f"allow-listed strings resolve to a state outlet: {wrong}"
+
+
+@pytest.mark.parametrize("text, outlet", [
+    ("Первый канал", "Channel One"), ("РИА Новости", "RIA Novosti"), ("ТАСС", "TASS"),
+    ("Звезда", "TV Zvezda"), ("RT на русском", "RT"), ("Спутник", "Sputnik"),
+    ("Россия 1", "Rossiya 1"), ("Вести недели", "Rossiya 1"), ("RT DE", "RT"),
+    ("Sputnik Česká republika", "Sputnik"), ("Sputnik Polska", "Sputnik"),
+    ("сообщает ТАСС со ссылкой на Минобороны", "TASS"),
+])
+def test_cyrillic_and_edition_names_resolve(registry, text, outlet):
+    assert [m.outlet.name for m in registry.match(text)] == [outlet]
+
+
+@pytest.mark.parametrize("text", [
+    "Над городом сияла яркая звезда.",       # a star, not TV Zvezda
+    "Его взгляд на НАТО изменился.",          # a look, not Vzglyad
+    "Ведомости сообщили о сделке.",           # an independent business daily, not Vesti
+    "Первый раз за десять лет.",             # "first", not Channel One
+])
+def test_common_words_are_not_outlets(registry, text):
+    assert registry.match(text) == []
