@@ -1,8 +1,9 @@
 """Stage `classify`: apply the mechanism model to every cleaned record.
 
 Writes `predictions/part-*.parquet`: the record's metadata, per mechanism `<label>_score`
-(probability) and `<label>` (0/1 from the model's thresholds), `mutual_accusation_direction`
-and `evidence` (JSON); `evidence/part-*.parquet`, one row per evidence item; and
+(probability) and `<label>` (0/1 from the model's thresholds; both empty for a record in a
+language the model does not score, whose `not_scored` column says why),
+`mutual_accusation_direction` and `evidence` (JSON); `evidence/part-*.parquet`, one row per evidence item; and
 `parsed/part-*.parquet`, the sentences (character offsets) and lemmas of the spaCy pass, so
 later stages (narratives) reuse it instead of parsing again.
 """
@@ -12,6 +13,7 @@ import json
 import time
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from . import progress
@@ -24,9 +26,12 @@ META_COLUMNS = ["id", "title", "source", "author", "published_at", "lang", "url"
 
 def predictions_frame(chunk: pd.DataFrame, pred) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = chunk[[c for c in META_COLUMNS if c in chunk]].reset_index(drop=True).copy()
+    skipped = np.asarray([r is not None for r in pred.not_scored], dtype=bool)
     for j, label in enumerate(pred.labels):
         out[f"{label}_score"] = pred.scores[:, j].round(6)
-        out[label] = pred.decisions[:, j].astype("int8")
+        out[label] = pd.array(pred.decisions[:, j], dtype="Int8")
+        out.loc[skipped, label] = pd.NA
+    out["not_scored"] = pd.Series(pred.not_scored, dtype="string")
     out["mutual_accusation_direction"] = pd.Series(pred.directions, dtype="string")
     out["evidence"] = [json.dumps(ev, ensure_ascii=False) for ev in pred.evidence]
     rows = []
@@ -53,9 +58,10 @@ def empty_tables(labels: list[str]) -> dict[str, pd.DataFrame]:
             for c in META_COLUMNS}
     for label in labels:
         pred[f"{label}_score"] = pd.Series(dtype="float64")
-        pred[label] = pd.Series(dtype="int8")
+        pred[label] = pd.Series(dtype="Int8")
     pred["mutual_accusation_direction"] = pd.Series(dtype="string")
     pred["evidence"] = pd.Series(dtype="string")
+    pred["not_scored"] = pd.Series(dtype="string")
     parsed = {"id": pd.Series(dtype="string"), "sents": pd.Series(dtype=object),
               "sent_lemmas": pd.Series(dtype=object), "sent_cues": pd.Series(dtype="string")}
     return {"predictions": pd.DataFrame(pred),
@@ -97,6 +103,7 @@ def classify(run: Run, config: Mapping[str, Any],
     run.reset_table("parsed")
     total = run.count_rows("cleaned") if run.has_table("cleaned") else 0
     positives = {label: 0 for label in predictor.labels}
+    languages: dict[str, dict[str, int]] = {}
     n = 0
     with progress.task("classify", total) as advance:
         for index, chunk in enumerate(run.iter_table("cleaned") if total else []):
@@ -107,6 +114,10 @@ def classify(run: Run, config: Mapping[str, Any],
             run.write_part("parsed", index, parsed_frame(chunk["id"], pred.docs))
             for label in predictor.labels:
                 positives[label] += int(out[label].sum())
+            for doc, reason in zip(pred.docs, pred.not_scored):
+                counts = languages.setdefault(doc.lang or "unknown",
+                                              {"scored": 0, "not_scored": 0})
+                counts["scored" if reason is None else "not_scored"] += 1
             n += len(out)
             advance(len(chunk))
     if n == 0:
@@ -120,6 +131,9 @@ def classify(run: Run, config: Mapping[str, Any],
     run.update_manifest(model=model)
     result = {"started_at": utc_now(), "seconds": round(time.perf_counter() - started, 3),
               "counts": {"classified": n, "positives": positives,
-                         "coordination_members": len(members)}}
+                         "not_scored": sum(c["not_scored"] for c in languages.values()),
+                         "languages": dict(sorted(languages.items())),
+                         "coordination_members": len(members)},
+              "scored_languages": list(predictor.scored_languages)}
     run.record_stage("classify", result)
     return result

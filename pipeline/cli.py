@@ -84,6 +84,7 @@ def run(inputs: List[str] = typer.Argument(..., help="Input files or folders (CS
     mapping = _guard(parse_mapping, map_ or [])
     result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
     _print_accounting(result)
+    _print_not_scored(result.manifest.get("stages", {}).get("classify", {}))
     console.print(f"[bold green]report:[/] {result.path / 'report.html'}")
 
 
@@ -118,6 +119,8 @@ def _stage(name: str, run_dir: Path, config, set_):
             "report": report_stage}[name]
     result = _guard(func, run_, cfg)
     console.print(result["counts"])
+    if name == "classify":
+        _print_not_scored(result)
     return run_
 
 
@@ -244,6 +247,8 @@ def evaluate(model_dir: Path = typer.Argument(..., help="Model folder."),
 def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
                                              help="Optional model folder, then the text."),
             source: Optional[str] = typer.Option(None, help="Source/outlet metadata."),
+            lang: Optional[str] = typer.Option(None, help="Language of the text (ISO 639-1); "
+                                               "identified from the text when omitted."),
             top: int = typer.Option(8, help="Strongest features shown per label."),
             as_json: bool = typer.Option(False, "--json", help="Print JSON."),
             config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
@@ -255,8 +260,15 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
     model_dir, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     cfg = _config(config, set_)
     predictor = _guard(MechanismPredictor.from_config, cfg, model_dir)
-    pred = predictor.predict(pd.DataFrame({"text": [text], "source": [source]}))
-    result = {"model": predictor.meta.get("version"), "labels": {}}
+    pred = predictor.predict(pd.DataFrame({"text": [text], "source": [source], "lang": [lang]}))
+    result = {"model": predictor.meta.get("version"), "lang": pred.docs[0].lang, "labels": {}}
+    if pred.not_scored[0]:
+        result["not_scored"] = pred.not_scored[0]
+        if as_json:
+            typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            Console().print(f"[yellow]not scored:[/] {pred.not_scored[0]}")
+        return
     for j, label in enumerate(pred.labels):
         result["labels"][label] = {
             "decision": int(pred.decisions[0, j]), "score": round(float(pred.scores[0, j]), 4),
@@ -495,6 +507,19 @@ def _print_metrics(metrics: dict) -> None:
         d = metrics["direction"]
         out.print(f"accusation direction accuracy {d['accuracy']:.3f} over all {d['n']} gold "
                   f"mutual_accusation texts")
+
+
+def _print_not_scored(classify_result) -> None:
+    """Say how many documents of which languages the model did not score."""
+    languages = classify_result.get("counts", {}).get("languages", {})
+    skipped = {lang: c["not_scored"] for lang, c in languages.items() if c["not_scored"]}
+    if skipped:
+        which = ", ".join(f"{lang} {n}" for lang, n in sorted(skipped.items(),
+                                                                key=lambda kv: -kv[1]))
+        console.print(f"[yellow]not scored:[/] {sum(skipped.values())} document(s) in "
+                      f"languages the model does not score ({which}); scored: "
+                      f"{', '.join(classify_result.get('scored_languages', []))} "
+                      f"(classify.languages)")
 
 
 def _print_accounting(run_) -> None:

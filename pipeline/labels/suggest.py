@@ -41,6 +41,8 @@ def candidates(run: Run, labels: list[str], exclude: set[str]) -> pd.DataFrame:
     text = pd.concat(run.iter_table("cleaned", columns=["id", "text"]), ignore_index=True)
     frame = pred.merge(text.drop_duplicates("id"), on="id", how="left")
     frame = frame[~frame["is_duplicate"].fillna(False).astype(bool) & frame["text"].notna()]
+    # documents in a language the model does not score have no scores to rank them by
+    frame = frame[frame[[f"{l}_score" for l in labels]].notna().all(axis=1)]
     if exclude:
         frame = frame[~frame["text"].map(text_hash).isin(exclude)]
     return frame.reset_index(drop=True)

@@ -21,6 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..config import resolve_path
+from ..features.langid import language_of
 from ..features.parse import ParsedDoc, direction_of
 from ..features.registry import OutletRegistry
 from .io import load_model
@@ -38,6 +39,7 @@ class Predictions:
     evidence: list[dict[str, Any]]  # per document: {label: [evidence items]}
     directions: list[str | None]
     docs: list[ParsedDoc]
+    not_scored: list[str | None]  # per document: why it was not scored, or None
 
 
 class MechanismPredictor:
@@ -46,13 +48,19 @@ class MechanismPredictor:
     def __init__(self, model, meta: Mapping[str, Any], *, sources: str,
                  state_confidence: float, state_affiliations: tuple[str, ...],
                  evidence_sentences: int = 2, spacy_model: str | None = None,
-                 batch_size: int = 64, n_process: int = 1, passage_sentences: int = 0):
+                 batch_size: int = 64, n_process: int = 1, passage_sentences: int = 0,
+                 languages: str | None = None, scored_languages: tuple[str, ...] = ()):
         self.model = model
         self.meta = dict(meta)
         self.parser = model.named_steps["parse"]
+        if not hasattr(self.parser, "languages"):  # saved before the parameter existed
+            self.parser.languages = ""
         if spacy_model and spacy_model != "model":
             self.parser.set_params(spacy_model=spacy_model)
         self.parser.set_params(sources=sources, batch_size=batch_size, n_process=n_process)
+        if languages is not None:
+            self.parser.set_params(languages=languages)
+        self.scored_languages = tuple(scored_languages) or tuple(self.meta.get("languages") or ())
         self.features = model.named_steps["features"]
         self.head = model.named_steps["head"]
         self.labels = list(self.head.labels_)
@@ -75,18 +83,39 @@ class MechanismPredictor:
                    spacy_model=config["features"]["spacy_model"],
                    batch_size=config["features"]["batch_size"],
                    n_process=config["features"]["n_process"],
-                   passage_sentences=cc["passage_sentences"])
+                   passage_sentences=cc["passage_sentences"],
+                   languages=config["features"]["languages"],
+                   scored_languages=tuple(cc["languages"]))
 
     def feature_names(self) -> np.ndarray:
         return self.features.get_feature_names_out()
 
     def predict(self, records: pd.DataFrame,
                 coordination: Mapping[str, tuple[str, float]] | None = None) -> Predictions:
-        """Score records (columns `text`, optional `source` and `id`). `coordination` maps a
-        record id to (cluster id, cluster score) for posts in a coordination cluster."""
-        docs = self.parser.transform(records[["text", "source"]] if "source" in records
-                                     else records[["text"]])
+        """Score records (columns `text`, optional `source`, `lang`, `lang_detected`,
+        `lang_confidence` and `id`, as the clean stage writes them). `coordination` maps a
+        record id to (cluster id, cluster score) for posts in a coordination cluster. Records
+        in a language the model does not score are parsed (later stages read their
+        sentences) but get no scores and a `not_scored` reason. A language the clean stage
+        identified with low confidence counts as unknown; one the input gave is trusted."""
+        frame = records[[c for c in ("text", "source") if c in records]].copy()
+        n = len(records)
+        given, detected, confidence = (records[c] if c in records else pd.Series([None] * n)
+                                       for c in ("lang", "lang_detected", "lang_confidence"))
+        frame["lang"] = [
+            language_of(str(t), g if isinstance(g, str) else None,
+                        float(c) if isinstance(g, str) and g == d and pd.notna(c) else None)
+            for t, g, d, c in zip(records["text"].fillna(""), given, detected, confidence)]
+        docs = self.parser.transform(frame)
         return self.predict_docs(docs, records, coordination)
+
+    def reason_not_scored(self, lang: str | None) -> str | None:
+        """Why a document in language `lang` is not scored (None: it is scored). A document
+        of unknown language is scored; with no scored languages known, all are."""
+        if lang is None or not self.scored_languages or lang in self.scored_languages:
+            return None
+        return (f"unsupported_language: '{lang}' is not scored by this model (scored: "
+                f"{', '.join(self.scored_languages)}; classify.languages)")
 
     def predict_docs(self, docs: list[ParsedDoc], records: pd.DataFrame,
                      coordination: Mapping[str, tuple[str, float]] | None = None
@@ -120,10 +149,14 @@ class MechanismPredictor:
                     combine(i, COORDINATION_LABEL, float(score), [
                         {"kind": "metadata", "field": "coordination_cluster", "value": cluster,
                          "score": round(float(score), 4)}])
-        decisions = (scores >= thresholds).astype(int)
+        not_scored = [self.reason_not_scored(doc.lang) for doc in docs]
+        skipped = np.asarray([r is not None for r in not_scored], dtype=bool)
+        scores[skipped] = np.nan
+        decisions = (np.nan_to_num(scores, nan=-1.0) >= thresholds).astype(int)
         directions = self._directions(X, docs, decisions)
         evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits, directions)
-        return Predictions(self.labels, scores, decisions, evidence, directions, docs)
+        return Predictions(self.labels, scores, decisions, evidence, directions, docs,
+                           not_scored)
 
     def _passage_scores(self, docs: list[ParsedDoc]) -> np.ndarray:
         """Per document and label the highest probability of any of its passages (0 for

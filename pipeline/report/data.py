@@ -92,12 +92,16 @@ def build(run: Run, config: Mapping[str, Any],
         "select count(*)::int, min(published_at), max(published_at), "
         "count(*) filter (where published_at is null)::int from predictions").fetchone()
     n_docs, first, last, undated = total
+    columns = set(_df(con, "describe predictions")["column_name"])
+    scored_if = ("not_scored is null" if "not_scored" in columns else "true")
+    n_scored = con.execute(f"select count(*) filter (where {scored_if})::int "
+                           f"from predictions").fetchone()[0]
     model = _model_card(run)
     thresholds = model.get("thresholds", {})
     per_label = model.get("metrics", {}).get("per_label", {})
     prevalence = _df(con, f"select {pos} from predictions").T.reset_index()
     prevalence.columns = ["mechanism", "documents"]
-    prevalence["rate"] = (prevalence["documents"] / max(n_docs, 1)).round(4)
+    prevalence["rate"] = (prevalence["documents"] / max(n_scored, 1)).round(4)
     prevalence["threshold"] = prevalence["mechanism"].map(thresholds)
     prevalence["test_f1"] = prevalence["mechanism"].map(
         lambda l: (per_label.get(l) or {}).get("f1"))
@@ -134,8 +138,12 @@ def build(run: Run, config: Mapping[str, Any],
             'state-affiliated'))::double / nullif(count(distinct s.id), 0)
             from doc_sources s join predictions p on p.id = s.id
             join source_registry r on r.source = s.source where p.state_media = 1""").fetchone()[0]
+    rates = "".join(f", round(coalesce(sum({l}), 0) / nullif(count(*) filter (where "
+                    f"{scored_if}), 0), 4) as {l}_rate" for l in labels)
     tables["by_language"] = _df(con, f"""
-        select coalesce(lang, '(unknown)') as language, count(*)::int as documents, {pos}
+        select coalesce(lang, '(unknown)') as language, count(*)::int as documents,
+        count(*) filter (where {scored_if})::int as scored,
+        count(*) filter (where not ({scored_if}))::int as not_scored, {pos} {rates}
         from predictions group by 1 order by 2 desc, 1""")
     tables["accusation_directions"] = _directions(con) if "mutual_accusation" in labels \
         else pd.DataFrame(columns=["accuser", "accused", "documents"])
@@ -156,7 +164,8 @@ def build(run: Run, config: Mapping[str, Any],
         "generated_at": utc_now(),
         "run": str(run.path),
         "accounting": acc,
-        "counts": {"documents": n_docs, "undated": undated,
+        "counts": {"documents": n_docs, "scored": n_scored, "not_scored": n_docs - n_scored,
+                   "undated": undated,
                    "duplicates_flagged": acc["duplicates_flagged"]},
         "period": {"first": first, "last": last},
         "prevalence": {r["mechanism"]: {"documents": r["documents"], "rate": r["rate"]}

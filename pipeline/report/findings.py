@@ -20,6 +20,11 @@ def findings(data: "ReportData") -> list[str]:
     out.append(f"{acc['analysed']:,} of {acc['input_records']:,} input records were analysed"
                f"{period}; {acc['quarantined']:,} were quarantined with a reason and "
                f"{acc['duplicates_flagged']:,} are flagged as duplicates.")
+    skipped = t["by_language"][t["by_language"]["not_scored"] > 0]
+    if len(skipped):
+        which = ", ".join(f"{r.language} {r.not_scored:,}" for r in skipped.itertuples())
+        out.append(f"{int(skipped['not_scored'].sum()):,} documents were not scored: the model "
+                   f"does not cover their language ({which}).")
     prev = t["prevalence"].sort_values("documents", ascending=False)
     if len(prev) and s["counts"]["documents"]:
         parts = [f"{r.mechanism} {r.documents:,} ({_pct(r.rate)})" for r in prev.itertuples()]

@@ -148,6 +148,27 @@ def table(frame: pd.DataFrame | None, name: str, caption: str = "",
             f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
+def _languages(by_language: pd.DataFrame, labels: list[str], s: dict) -> list[str]:
+    """Mechanisms by language (shares of the scored documents), and what was not scored."""
+    out = []
+    scored = by_language[by_language["scored"] > 0]
+    if len(scored) > 1:
+        for label in labels:
+            out.append(charts.bars(list(zip(scored["language"], scored[f"{label}_rate"])),
+                                   title=f"{label}: share of scored documents per language"))
+    skipped = by_language[by_language["not_scored"] > 0]
+    if len(skipped):
+        which = ", ".join(f"{r.language} ({r.not_scored:,})" for r in skipped.itertuples())
+        out.append(f'<p class="note">{s["counts"]["not_scored"]:,} document(s) were not '
+                   f'scored because the model does not cover their language: {e(which)}. '
+                   f'Their mechanism columns are empty; `classify.languages` lists the scored '
+                   f'languages.</p>')
+    out.append(table(by_language, "by-language", "Documents per language: scored, not "
+                                                 "scored, and mechanism counts and shares "
+                                                 "of the scored documents"))
+    return out
+
+
 def _section(sid: str, title: str, body: str) -> str:
     return f'<section id="{sid}"><h2>{e(title)}</h2>{body}</section>'
 
@@ -161,6 +182,7 @@ def render(data: ReportData) -> str:
              ("Period", f"{str(s['period']['first'] or '–')[:10]} – "
                         f"{str(s['period']['last'] or '–')[:10]}"),
              ("Quarantined", f"{acc['quarantined']:,}"),
+             ("Not scored (language)", f"{s['counts'].get('not_scored', 0):,}"),
              ("Duplicates flagged", f"{acc['duplicates_flagged']:,}")]
     if coord and not coord["skipped"]:
         cards.append(("Coordinated clusters", f"{coord['clusters']:,}"))
@@ -198,7 +220,7 @@ def render(data: ReportData) -> str:
                                             "affiliations counts under each; unregistered: "
                                             "source not in the registry)"),
                "<h3>Top sources</h3>", table(t["by_source"], "by-source", "Top sources"),
-               "<h3>Languages</h3>", table(t["by_language"], "by-language", "Languages")]
+               "<h3>Languages</h3>", *_languages(t["by_language"], labels, s)]
 
     nar = []
     if "narratives_taxonomy" in t:

@@ -39,6 +39,7 @@ def render(data: ReportData) -> str:
     out += ["", "## Mechanisms", "", md_table(t["prevalence"]),
             "## Sources by registry affiliation", "", md_table(t["by_affiliation"]),
             "## Top sources", "", md_table(t["by_source"], 15),
+            "## Languages", "", md_table(t["by_language"]),
             "## Accusation directions", "", md_table(t["accusation_directions"])]
     if "narratives_taxonomy" in t:
         out += ["## Narratives", "", md_table(t["narratives_taxonomy"]),

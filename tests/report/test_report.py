@@ -35,7 +35,7 @@ def test_figures_agree_with_the_predictions(sample_run):
     months = pd.read_parquet(run.path / "tables" / "mechanisms_by_month.parquet")
     assert months["documents"].sum() == pred["published_at"].notna().sum()
     dirs = pd.read_parquet(run.path / "tables" / "accusation_directions.parquet")
-    accusing = pred[(pred["mutual_accusation"] == 1)
+    accusing = pred[(pred["mutual_accusation"] == 1).fillna(False)
                     & pred["mutual_accusation_direction"].notna()]
     assert dirs["documents"].sum() == len(accusing)
     queue = pd.read_parquet(run.path / "tables" / "review_queue.parquet")
@@ -46,6 +46,36 @@ def test_figures_agree_with_the_predictions(sample_run):
     assert summary["coordination"]["clusters"] >= 1
     assert summary["model"]["training_data_hash"].startswith("sha256:")
     assert summary["findings"][0].startswith(f"{len(pred):,} of ")  # the sentences, as data
+
+
+def test_documents_in_languages_the_model_does_not_score_are_counted_not_scored(sample_run):
+    run, _ = sample_run
+    pred = pd.read_parquet(run.path / "predictions.parquet")
+    hungarian = pred[pred["lang"] == "hu"]
+    assert len(hungarian) == 2
+    assert hungarian["not_scored"].str.startswith("unsupported_language: 'hu'").all()
+    assert hungarian["state_media"].isna().all() and hungarian["state_media_score"].isna().all()
+    translated = pred[pred["lang"].isin(["ru", "de", "uk"])]
+    assert len(translated) == 27 and translated["not_scored"].isna().all()
+    assert translated["mutual_accusation"].sum() >= 1 and translated["state_media"].sum() >= 1
+    counts = run.manifest["stages"]["classify"]["counts"]
+    assert counts["not_scored"] == 2
+    assert counts["languages"]["hu"] == {"scored": 0, "not_scored": 2}
+    assert counts["languages"]["ru"] == {"scored": 13, "not_scored": 0}
+    by_language = pd.read_parquet(run.path / "tables" / "by_language.parquet")
+    by_language = by_language.set_index("language")
+    assert by_language.loc["hu", "not_scored"] == 2 and by_language.loc["de", "scored"] == 9
+    assert pd.isna(by_language.loc["hu", "state_media_rate"])
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["counts"]["not_scored"] == 2
+    assert summary["counts"]["scored"] == len(pred) - 2
+    assert any("not scored" in f and "hu 2" in f for f in summary["findings"])
+    # shares are over the scored documents
+    label = run.manifest["model"]["labels"][0]
+    assert summary["prevalence"][label]["rate"] == round(
+        int(pred[label].sum()) / (len(pred) - 2), 4)
+    html = (run.path / "report.html").read_text(encoding="utf-8")
+    assert "not scored because the model does not cover their language: hu (2)" in html
 
 
 def test_run_duckdb_answers_sql_from_inside_the_run_folder(sample_run, monkeypatch):
