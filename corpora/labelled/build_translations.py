@@ -82,8 +82,8 @@ def main() -> None:
         by_id = {i: r for i, r in by_id.items() if i in gold}
         write(lang, [row(gold[i], lang, r["text"], r["translator"]) for i, r in by_id.items()])
         splits = defaultdict(int)
-        for r in by_id.values():
-            splits[gold[r["translated_from"]["id"]]["split"]] += 1
+        for i in by_id:
+            splits[gold[i]["split"]] += 1
         print(f"{lang}: {len(by_id)} texts {dict(splits)} -> {path_for(lang)}")
 
 
