@@ -19,17 +19,20 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/disinfo run corpora/sample/news.csv corpora/sample/social.jsonl \
-		corpora/sample/claims.json corpora/sample/articles --out $(RUN) --overwrite
+		corpora/sample/claims.json corpora/sample/multilingual.jsonl corpora/sample/articles \
+		--out $(RUN) --overwrite
 	@echo "Report: $(RUN)/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Rebuild the shipped model from the real labelled set and the seed set (deterministic for a
-# given seed); evaluated on the frozen real evaluation split, then on the seed test split.
+# Rebuild the shipped model from the real labelled set, its translations and the seed set
+# (deterministic for a given seed); evaluated on the frozen real evaluation split, on each
+# language's translation of it, then on the seed test split.
+TRANSLATIONS = $(sort $(wildcard corpora/labelled/translations/euvsdisinfo.*.jsonl))
 model: $(STAMP)
-	$(BIN)/disinfo train corpora/labelled/euvsdisinfo.jsonl corpora/labelled/mechanisms.jsonl \
-		--out models/mechanisms
+	$(BIN)/disinfo train corpora/labelled/euvsdisinfo.jsonl $(TRANSLATIONS) \
+		corpora/labelled/mechanisms.jsonl --out models/mechanisms
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/euvsdisinfo_weak.py

@@ -13,6 +13,7 @@ from pipeline.model.taxonomy import mechanism_ids
 MODEL = PROJECT_ROOT / "models" / "mechanisms"
 SEED_SET = PROJECT_ROOT / "corpora" / "labelled" / "mechanisms.jsonl"
 REAL_SET = PROJECT_ROOT / "corpora" / "labelled" / "euvsdisinfo.jsonl"
+TRANSLATIONS = PROJECT_ROOT / "corpora" / "labelled" / "translations"
 
 
 def test_seed_set_meets_the_labelling_brief():
@@ -29,9 +30,13 @@ def test_seed_set_meets_the_labelling_brief():
 def test_shipped_model_was_trained_on_the_current_labelled_sets():
     meta = json.loads((MODEL / "meta.json").read_text())
     files = {f["path"].split("/")[-1]: f["hash"] for f in meta["training_data"]["files"]}
-    assert files == {"euvsdisinfo.jsonl": data_hash(REAL_SET),
-                     "mechanisms.jsonl": data_hash(SEED_SET)}, \
-        "a labelled set changed: rebuild the model with `make model`"
+    expected = {"euvsdisinfo.jsonl": data_hash(REAL_SET), "mechanisms.jsonl": data_hash(SEED_SET)}
+    expected.update({p.name: data_hash(p) for p in TRANSLATIONS.glob("euvsdisinfo.*.jsonl")})
+    assert files == expected, "a labelled set changed: rebuild the model with `make model`"
+    # every language it was trained on has its analysis, and scores by default
+    assert set(meta["languages"]) == {"en"} | {p.name.split(".")[1]
+                                              for p in TRANSLATIONS.glob("*.jsonl")}
+    assert set(meta["language_files"]) == set(meta["languages"]) - {"en"}
     assert meta["labels"] == mechanism_ids()
     assert meta["training_config_hash"] in meta["version"]
 
@@ -59,6 +64,19 @@ def test_shipped_model_on_real_text_it_never_saw(real_metrics):
     debunks = m["by_genre"]["debunk"]["per_label"]
     assert debunks["sowing_doubt"]["support"] == 0 and debunks["sowing_doubt"]["predicted"] <= 3
     assert m["by_genre"]["debunk"]["per_label"]["mutual_accusation"]["f1"] >= 0.85
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "de", "pl", "fr"])
+def test_shipped_model_in_other_languages(config, tmp_path, lang):
+    """Each language's translation of the real evaluation split, parsed with its language
+    file, never trained on."""
+    m = evaluate(MODEL, TRANSLATIONS / f"euvsdisinfo.{lang}.jsonl", config,
+                 out=tmp_path / "metrics.json")
+    assert m["split"] == "test" and m["n_documents"] == 766
+    assert m["headline_macro_f1"] >= 0.75
+    assert m["headline_macro_f1"] >= m["baselines"]["tfidf"]["headline_macro_f1"] + 0.08
+    assert m["per_label"]["mutual_accusation"]["f1"] >= 0.80
+    assert m["direction"]["accuracy"] >= 0.9
 
 
 def test_shipped_model_scores_on_the_seed_test_split(config, tmp_path):

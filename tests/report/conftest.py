@@ -23,7 +23,7 @@ def sample_run(tmp_path_factory):
     """The shipped sample corpus through every stage."""
     out = tmp_path_factory.mktemp("report") / "sample"
     inputs = [SAMPLE / "news.csv", SAMPLE / "social.jsonl", SAMPLE / "claims.json",
-              SAMPLE / "articles"]
+              SAMPLE / "multilingual.jsonl", SAMPLE / "articles"]
     config = load_config()
     return run_pipeline([str(p) for p in inputs], str(out), config), config
 

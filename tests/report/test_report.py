@@ -49,33 +49,39 @@ def test_figures_agree_with_the_predictions(sample_run):
 
 
 def test_documents_in_languages_the_model_does_not_score_are_counted_not_scored(sample_run):
+    """The sample has 27 translated texts (ru, de, uk) and two Hungarian ones in
+    multilingual.jsonl, and an Estonian post in social.jsonl: the model scores ru, de and uk,
+    not hu or et."""
     run, _ = sample_run
     pred = pd.read_parquet(run.path / "predictions.parquet")
-    hungarian = pred[pred["lang"] == "hu"]
-    assert len(hungarian) == 2
-    assert hungarian["not_scored"].str.startswith("unsupported_language: 'hu'").all()
-    assert hungarian["state_media"].isna().all() and hungarian["state_media_score"].isna().all()
-    translated = pred[pred["lang"].isin(["ru", "de", "uk"])]
+    unscored = pred[pred["lang"].isin(["hu", "et"])]
+    assert sorted(unscored["lang"]) == ["et", "hu", "hu"]
+    assert unscored["not_scored"].str.startswith("unsupported_language: '").all()
+    assert unscored["state_media"].isna().all() and unscored["state_media_score"].isna().all()
+    translated = pred[pred["id"].str.endswith(("-ru", "-de", "-uk"))]
     assert len(translated) == 27 and translated["not_scored"].isna().all()
     assert translated["mutual_accusation"].sum() >= 1 and translated["state_media"].sum() >= 1
     counts = run.manifest["stages"]["classify"]["counts"]
-    assert counts["not_scored"] == 2
+    assert counts["not_scored"] == 3
     assert counts["languages"]["hu"] == {"scored": 0, "not_scored": 2}
-    assert counts["languages"]["ru"] == {"scored": 13, "not_scored": 0}
+    assert counts["languages"]["ru"]["not_scored"] == 0
+    assert counts["languages"]["ru"]["scored"] == int((pred["lang"] == "ru").sum())
     by_language = pd.read_parquet(run.path / "tables" / "by_language.parquet")
     by_language = by_language.set_index("language")
-    assert by_language.loc["hu", "not_scored"] == 2 and by_language.loc["de", "scored"] == 9
+    assert by_language.loc["hu", "not_scored"] == 2 and by_language.loc["et", "not_scored"] == 1
+    assert by_language.loc["de", "scored"] == int((pred["lang"] == "de").sum())
     assert pd.isna(by_language.loc["hu", "state_media_rate"])
     summary = json.loads((run.path / "summary.json").read_text())
-    assert summary["counts"]["not_scored"] == 2
-    assert summary["counts"]["scored"] == len(pred) - 2
-    assert any("not scored" in f and "hu 2" in f for f in summary["findings"])
+    assert summary["counts"]["not_scored"] == 3
+    assert summary["counts"]["scored"] == len(pred) - 3
+    assert any("3 documents were not scored" in f and "hu 2" in f for f in summary["findings"])
     # shares are over the scored documents
     label = run.manifest["model"]["labels"][0]
     assert summary["prevalence"][label]["rate"] == round(
-        int(pred[label].sum()) / (len(pred) - 2), 4)
+        int(pred[label].sum()) / (len(pred) - 3), 4)
     html = (run.path / "report.html").read_text(encoding="utf-8")
-    assert "not scored because the model does not cover their language: hu (2)" in html
+    assert "were not scored because the model does not cover their language: hu (2), " \
+           "et (1)" in html
 
 
 def test_run_duckdb_answers_sql_from_inside_the_run_folder(sample_run, monkeypatch):
