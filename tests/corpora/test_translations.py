@@ -15,7 +15,7 @@ def test_there_are_translations_of_the_whole_evaluation_split():
     english = [json.loads(line) for line in (HERE / "euvsdisinfo.jsonl").read_text().splitlines()]
     test_ids = {r["id"] for r in english if r["split"] == "test"}
     langs = {p.name.split(".")[1] for p in FILES}
-    assert {"ru", "uk", "de", "pl", "fr"} <= langs
+    assert {"ru", "uk", "de", "pl", "fr", "cs", "it", "es"} <= langs
     for path in FILES:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         translated = {r["translated_from"]["id"] for r in rows if r["split"] == "test"}
