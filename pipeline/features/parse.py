@@ -37,6 +37,8 @@ class ParsedDoc:
     sent_cues: list[dict[str, int]] = field(default_factory=list)
     outlets: list[dict[str, Any]] = field(default_factory=list)
     accusations: list[dict[str, Any]] = field(default_factory=list)
+    # probability of the identified language (None: the input gave it, or it is unknown)
+    lang_confidence: float | None = None
 
     @property
     def lemmas(self) -> str:
@@ -129,7 +131,7 @@ class DocParser(BaseEstimator, TransformerMixin):
         texts, sources, langs = _texts_sources_langs(X)
         files = self.language_files()
         groups: dict[str | None, list[int]] = {}
-        for i, lang in enumerate(langs):
+        for i, (lang, _) in enumerate(langs):
             groups.setdefault(lang if lang in files else None, []).append(i)
         docs: list[ParsedDoc | None] = [None] * len(texts)
         for code, rows in groups.items():
@@ -145,8 +147,8 @@ class DocParser(BaseEstimator, TransformerMixin):
         docs = []
         n_process = self.n_process if len(texts) >= 4 * self.batch_size else 1
         stream = ctx.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
-        for doc, source, lang in zip(stream, sources, langs):
-            parsed = ParsedDoc(doc.text, source, lang)
+        for doc, source, (lang, confidence) in zip(stream, sources, langs):
+            parsed = ParsedDoc(doc.text, source, lang, lang_confidence=confidence)
             for si, sent in enumerate(doc.sents):
                 parsed.sents.append((sent.start_char, sent.end_char))
                 parsed.sent_lemmas.append(_lemma_text(sent))
@@ -171,19 +173,21 @@ class DocParser(BaseEstimator, TransformerMixin):
 _CONTEXTS: dict[tuple, CueContext] = {}
 
 
-def _texts_sources_langs(X) -> tuple[list[str], list[str | None], list[str | None]]:
-    if isinstance(X, pd.DataFrame):
-        texts = X["text"].fillna("").astype(str).tolist()
-        def column(name):
-            if name not in X:
-                return [None] * len(texts)
-            return X[name].astype(object).where(X[name].notna(), None).tolist()
-        sources, langs = column("source"), column("lang")
-    else:
-        texts = [str(t) for t in X]
-        sources, langs = [None] * len(texts), [None] * len(texts)
-    langs = [language_of(text, lang) for lang, text in zip(langs, texts)]
-    return texts, sources, langs
+def _texts_sources_langs(X) -> tuple[list[str], list[str | None],
+                                      list[tuple[str | None, float | None]]]:
+    """Texts, sources and (language, probability) per document: a `lang` column is taken
+    with its `lang_confidence` (none: given by the input), a missing one identified."""
+    texts = (X["text"].fillna("").astype(str).tolist() if isinstance(X, pd.DataFrame)
+             else [str(t) for t in X])
+
+    def column(name):
+        if not isinstance(X, pd.DataFrame) or name not in X:
+            return [None] * len(texts)
+        return X[name].astype(object).where(X[name].notna(), None).tolist()
+
+    langs = [language_of(text, lang, confidence) for text, lang, confidence
+             in zip(texts, column("lang"), column("lang_confidence"))]
+    return texts, column("source"), langs
 
 
 def direction_of(doc: ParsedDoc) -> str | None:

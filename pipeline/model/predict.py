@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..config import resolve_path
-from ..features.langid import language_of
+from ..features.langid import is_sure, language_of
 from ..features.parse import ParsedDoc, direction_of
 from ..features.registry import OutletRegistry
 from .io import load_model
@@ -102,17 +102,24 @@ class MechanismPredictor:
         n = len(records)
         given, detected, confidence = (records[c] if c in records else pd.Series([None] * n)
                                        for c in ("lang", "lang_detected", "lang_confidence"))
-        frame["lang"] = [
-            language_of(str(t), g if isinstance(g, str) else None,
-                        float(c) if isinstance(g, str) and g == d and pd.notna(c) else None)
-            for t, g, d, c in zip(records["text"].fillna(""), given, detected, confidence)]
+        # the clean stage's identification when the language is its (lang == lang_detected);
+        # a language the input gave is trusted
+        langs = [language_of(str(t), g if isinstance(g, str) else None,
+                             float(c) if isinstance(g, str) and g == d and pd.notna(c) else None)
+                 for t, g, d, c in zip(records["text"].fillna(""), given, detected, confidence)]
+        frame["lang"] = [lang for lang, _ in langs]
+        frame["lang_confidence"] = [c for _, c in langs]
         docs = self.parser.transform(frame)
         return self.predict_docs(docs, records, coordination)
 
-    def reason_not_scored(self, lang: str | None) -> str | None:
-        """Why a document in language `lang` is not scored (None: it is scored). A document
-        of unknown language is scored; with no scored languages known, all are."""
-        if lang is None or not self.scored_languages or lang in self.scored_languages:
+    def reason_not_scored(self, doc: ParsedDoc) -> str | None:
+        """Why a document is not scored (None: it is scored): its language is not one the
+        model scores, and the input gave it or it was identified with at least
+        SURE_CONFIDENCE. A document of unknown or unsure language is scored; with no scored
+        languages known, all are."""
+        lang = doc.lang
+        if (lang is None or not self.scored_languages or lang in self.scored_languages
+                or not is_sure(doc.lang_confidence)):
             return None
         return (f"unsupported_language: '{lang}' is not scored by this model (scored: "
                 f"{', '.join(self.scored_languages)}; classify.languages)")
@@ -149,7 +156,7 @@ class MechanismPredictor:
                     combine(i, COORDINATION_LABEL, float(score), [
                         {"kind": "metadata", "field": "coordination_cluster", "value": cluster,
                          "score": round(float(score), 4)}])
-        not_scored = [self.reason_not_scored(doc.lang) for doc in docs]
+        not_scored = [self.reason_not_scored(doc) for doc in docs]
         skipped = np.asarray([r is not None for r in not_scored], dtype=bool)
         scores[skipped] = np.nan
         decisions = (np.nan_to_num(scores, nan=-1.0) >= thresholds).astype(int)

@@ -43,3 +43,17 @@ def test_the_scored_languages_are_a_config_setting():
         "lang": ["ru", "en"]}))
     assert pred.not_scored[0] is not None and "(scored: en;" in pred.not_scored[0]
     assert pred.not_scored[1] is None
+
+
+def test_only_a_sure_identification_leaves_a_document_unscored(predictor):
+    """py3langid takes some short English titles for Nigerian Pidgin (pcm) with probability
+    about 0.6: such a document is still scored; a clearly Hungarian one is not."""
+    from pipeline.features.langid import detect_language
+    title = "US Embassy in Tbilisi set rules for Georgian election"
+    lang, prob = detect_language(title)
+    assert lang == "pcm" and 0.5 <= prob < 0.9  # the case this guards against
+    hungarian = ("A NATO a határainknál készül a támadásra, a nyugati média pedig hazudik "
+                 "az embereknek minden egyes nap.")
+    pred = predictor.predict(pd.DataFrame({"text": [title, hungarian]}))
+    assert pred.not_scored[0] is None and not np.isnan(pred.scores[0]).any()
+    assert pred.docs[1].lang == "hu" and pred.not_scored[1] is not None
