@@ -36,5 +36,7 @@ def test_labels_and_splits_are_the_english_gold(path):
                                         "field": gold["field"]}
         for key in ("genre", "source", "labels", "direction", "split"):
             assert r[key] == gold[key], (r["id"], key)
-        assert r["text"].strip() and r["text"] != gold["text"]
+        # a translation differs from its English text, except a word the languages share
+        # ("No" in Italian and Spanish)
+        assert r["text"].strip() and (r["text"] != gold["text"] or len(r["text"]) <= 3)
     load_labelled(path, mechanism_ids())  # the training and evaluation loader reads it

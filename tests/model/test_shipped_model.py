@@ -66,7 +66,7 @@ def test_shipped_model_on_real_text_it_never_saw(real_metrics):
     assert m["by_genre"]["debunk"]["per_label"]["mutual_accusation"]["f1"] >= 0.85
 
 
-@pytest.mark.parametrize("lang", ["ru", "uk", "de", "pl", "fr"])
+@pytest.mark.parametrize("lang", ["ru", "uk", "de", "pl", "fr", "cs", "it", "es"])
 def test_shipped_model_in_other_languages(config, tmp_path, lang):
     """Each language's translation of the real evaluation split, parsed with its language
     file, never trained on."""
