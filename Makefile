@@ -24,7 +24,7 @@ run: $(STAMP)
 	@echo "Report: $(RUN)/report.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Rebuild the shipped model from the real labelled set, its translations and the seed set
 # (deterministic for a given seed); evaluated on the frozen real evaluation split, on each

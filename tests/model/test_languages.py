@@ -35,9 +35,15 @@ def test_an_unsure_language_identification_counts_as_unknown_and_is_scored(predi
     assert predictor.predict(given).not_scored[0].startswith("unsupported_language: 'hu'")
 
 
-def test_the_scored_languages_are_a_config_setting():
+def test_the_scored_languages_are_a_config_setting(predictor):
     config = load_config(overrides=["classify.languages=['en']"])
-    only_english = MechanismPredictor.from_config(config)
+    cc = config["classify"]
+    # the shipped model, already loaded, under this config (from_config would load it again)
+    only_english = MechanismPredictor(
+        predictor.model, predictor.meta, sources=config["features"]["sources"],
+        state_confidence=cc["state_source_confidence"],
+        state_affiliations=tuple(cc["state_affiliations"]),
+        languages=config["features"]["languages"], scored_languages=tuple(cc["languages"]))
     pred = only_english.predict(pd.DataFrame({
         "text": ["НАТО готовит нападение на Россию.", "NATO is preparing an attack."],
         "lang": ["ru", "en"]}))

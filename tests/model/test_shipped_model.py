@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.model.data import data_hash, load_labelled
-from pipeline.model.evaluate import evaluate
+from pipeline.model.evaluate import evaluate, evaluate_frame
+from pipeline.model.io import load_baseline
 from pipeline.model.taxonomy import mechanism_ids
 
 MODEL = PROJECT_ROOT / "models" / "mechanisms"
@@ -42,10 +43,15 @@ def test_shipped_model_was_trained_on_the_current_labelled_sets():
 
 
 @pytest.fixture(scope="module")
-def real_metrics(tmp_path_factory):
-    from pipeline.config import load_config
-    out = tmp_path_factory.mktemp("metrics") / "real.json"
-    return evaluate(MODEL, REAL_SET, load_config(), out=out)
+def baseline():
+    return load_baseline(MODEL)
+
+
+@pytest.fixture(scope="module")
+def real_metrics(predictor, baseline):
+    df = load_labelled(REAL_SET, mechanism_ids())
+    metrics = evaluate_frame(predictor, df[df["split"] == "test"], baseline)
+    return {**metrics, "split": "test"}
 
 
 def test_shipped_model_on_real_text_it_never_saw(real_metrics):
@@ -67,12 +73,12 @@ def test_shipped_model_on_real_text_it_never_saw(real_metrics):
 
 
 @pytest.mark.parametrize("lang", ["ru", "uk", "de", "pl", "fr", "cs", "it", "es"])
-def test_shipped_model_in_other_languages(config, tmp_path, lang):
+def test_shipped_model_in_other_languages(predictor, baseline, lang):
     """Each language's translation of the real evaluation split, parsed with its language
-    file, never trained on."""
-    m = evaluate(MODEL, TRANSLATIONS / f"euvsdisinfo.{lang}.jsonl", config,
-                 out=tmp_path / "metrics.json")
-    assert m["split"] == "test" and m["n_documents"] == 766
+    file, never trained on (the shipped model and baseline loaded once)."""
+    df = load_labelled(TRANSLATIONS / f"euvsdisinfo.{lang}.jsonl", mechanism_ids())
+    m = evaluate_frame(predictor, df[df["split"] == "test"], baseline)
+    assert m["n_documents"] == 766
     assert m["headline_macro_f1"] >= 0.75
     assert m["headline_macro_f1"] >= m["baselines"]["tfidf"]["headline_macro_f1"] + 0.08
     assert m["per_label"]["mutual_accusation"]["f1"] >= 0.80
