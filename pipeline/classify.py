@@ -3,9 +3,9 @@
 Writes `predictions/part-*.parquet`: the record's metadata, per mechanism `<label>_score`
 (probability) and `<label>` (0/1 from the model's thresholds; both empty for a record in a
 language the model does not score, whose `not_scored` column says why),
-`mutual_accusation_direction` and `evidence` (JSON); `evidence/part-*.parquet`, one row per evidence item; and
-`parsed/part-*.parquet`, the sentences (character offsets) and lemmas of the spaCy pass, so
-later stages (narratives) reuse it instead of parsing again.
+`mutual_accusation_direction` and `evidence` (JSON); `evidence/part-*.parquet`, one row per
+evidence item; and `parsed/part-*.parquet`, the sentences (character offsets) and lemmas of
+the spaCy pass, so later stages (narratives) reuse it instead of parsing again.
 """
 from __future__ import annotations
 

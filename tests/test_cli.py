@@ -56,3 +56,14 @@ def test_explain_json():
     assert out["labels"]["state_media"]["decision"] == 1
     assert out["labels"]["sowing_doubt"]["decision"] == 1
     assert out["labels"]["sowing_doubt"]["strongest_features"]
+
+
+def test_explain_reads_other_languages_and_says_what_it_does_not_score():
+    russian = runner.invoke(app, ["explain", "--json", "Западные СМИ распространяют "
+                                  "русофобскую ложь и пропаганду против России."])
+    assert russian.exit_code == 0, russian.output
+    out = json.loads(russian.output)
+    assert out["lang"] == "ru" and out["labels"]["mutual_accusation"]["decision"] == 1
+    hungarian = runner.invoke(app, ["explain", "--lang", "hu", "A NATO támadásra készül."])
+    assert hungarian.exit_code == 0, hungarian.output
+    assert "not scored" in hungarian.output and "'hu'" in hungarian.output
