@@ -161,8 +161,8 @@ def _languages(by_language: pd.DataFrame, labels: list[str], s: dict) -> list[st
         which = ", ".join(f"{r.language} ({r.not_scored:,})" for r in skipped.itertuples())
         out.append(f'<p class="note">{s["counts"]["not_scored"]:,} document(s) were not '
                    f'scored because the model does not cover their language: {e(which)}. '
-                   f'Their mechanism columns are empty; `classify.languages` lists the scored '
-                   f'languages.</p>')
+                   f'Their mechanism columns are empty; <code>classify.languages</code> lists '
+                   f'the scored languages.</p>')
     out.append(table(by_language, "by-language", "Documents per language: scored, not "
                                                  "scored, and mechanism counts and shares "
                                                  "of the scored documents"))
