@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..config import resolve_path
-from ..features.langid import is_sure, language_of
+from ..features.langid import is_sure
 from ..features.parse import ParsedDoc, direction_of
 from ..features.registry import OutletRegistry
 from .io import load_model
@@ -98,17 +98,12 @@ class MechanismPredictor:
         in a language the model does not score are parsed (later stages read their
         sentences) but get no scores and a `not_scored` reason. A language the clean stage
         identified with low confidence counts as unknown; one the input gave is trusted."""
-        frame = records[[c for c in ("text", "source") if c in records]].copy()
-        n = len(records)
-        given, detected, confidence = (records[c] if c in records else pd.Series([None] * n)
-                                       for c in ("lang", "lang_detected", "lang_confidence"))
-        # the clean stage's identification when the language is its (lang == lang_detected);
-        # a language the input gave is trusted
-        langs = [language_of(str(t), g if isinstance(g, str) else None,
-                             float(c) if isinstance(g, str) and g == d and pd.notna(c) else None)
-                 for t, g, d, c in zip(records["text"].fillna(""), given, detected, confidence)]
-        frame["lang"] = [lang for lang, _ in langs]
-        frame["lang_confidence"] = [c for _, c in langs]
+        frame = records[[c for c in ("text", "source", "lang") if c in records]].copy()
+        if {"lang", "lang_detected", "lang_confidence"} <= set(records):
+            # the clean stage's probability where the language is its identification
+            # (lang == lang_detected); a language the input gave is trusted (no probability)
+            own = (records["lang"] == records["lang_detected"]).fillna(False).to_numpy(bool)
+            frame["lang_confidence"] = records["lang_confidence"].where(own, None)
         docs = self.parser.transform(frame)
         return self.predict_docs(docs, records, coordination)
 

@@ -110,6 +110,8 @@ def train(data: str | Path | Sequence[str | Path], out: str | Path,
     directions = train_df["direction"].tolist() if task == "mechanisms" else None
     model.fit(train_df[["text", "source", "lang"]], Y, head__directions=directions,
               head__groups=train_df["group"].to_numpy())
+    # the languages the model scores by default: a labelled file without `lang` (the English
+    # real set and seed set, frozen as they were written) counts as English
     languages = train_df["lang"].fillna("").map(
         lambda code: code or "en").value_counts().sort_index()
     baseline = (TfidfBaseline(tuple(labels), seed).fit(train_df["text"], Y)
