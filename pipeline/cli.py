@@ -53,13 +53,23 @@ def _guard(func, *args, **kwargs):
     from .model.data import LabelledDataError
     from .labels.registry import RegistryError as ModelRegistryError
     from .model.io import ModelError
-    from .store import RunExistsError
+    from .store import RunBusyError, RunExistsError, RunIncompleteError
     try:
         return func(*args, **kwargs)
     except (ConfigError, RunExistsError, ModelError, MappingError, RegistryError,
             LabelledDataError, PipelineNotFound, ModelRegistryError, FileNotFoundError,
-            ValueError) as exc:
+            ValueError, RunBusyError, RunIncompleteError) as exc:
         _fail(str(exc))
+
+
+def _exit_on_failures(run_) -> None:
+    """Exit 1 with one line per run-level failure (the manifest is already written)."""
+    from .run import failures
+    problems = failures(run_)
+    for problem in problems:
+        console.print(f"[bold red]error:[/] {problem}")
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.callback()
@@ -68,24 +78,34 @@ def main(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress ba
 
 
 @app.command()
-def run(inputs: List[str] = typer.Argument(..., help="Input files or folders (CSV, TSV, "
-                                           "JSONL/NDJSON, JSON, Parquet, folders of "
-                                           ".txt/.md/.html, a datasets save_to_disk folder) "
-                                           "or hf:NAME for a hub dataset."),
-        out: Path = typer.Option(..., "--out", "-o", help="Run folder to write."),
+def run(inputs: Optional[List[str]] = typer.Argument(
+            None, help="Input files or folders (CSV, TSV, JSONL/NDJSON, JSON, Parquet, folders "
+            "of .txt/.md/.html, a datasets save_to_disk folder) or hf:NAME for a hub dataset."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder to write."),
+        resume: Optional[Path] = typer.Option(None, "--resume", help="Finish a run folder whose "
+                                              "run crashed or was killed, with its own config "
+                                              "and inputs (no INPUTS or --out)."),
         config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
         map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
         overwrite: bool = OverwriteOpt):
     """Run every stage (ingest, clean, coordination, classify, narratives, report) into a run
-    folder."""
+    folder. Exits 1 when an input cannot be read or no record could be analysed."""
     from .ingest.columns import parse_mapping
-    from .run import run_pipeline
-    cfg = _config(config, set_)
-    mapping = _guard(parse_mapping, map_ or [])
-    result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
+    from .run import resume_pipeline, run_pipeline
+    if resume is not None:
+        if inputs or out or config or set_ or map_ or fmt or overwrite:
+            _fail("--resume takes only the run folder: it reuses that run's inputs and config.")
+        result = _guard(resume_pipeline, resume)
+    else:
+        if not inputs or out is None:
+            _fail("give INPUTS and --out RUN_DIR (or --resume RUN_DIR to finish a run).")
+        cfg = _config(config, set_)
+        mapping = _guard(parse_mapping, map_ or [])
+        result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
     _print_accounting(result)
     _print_not_scored(result.manifest.get("stages", {}).get("classify", {}))
     console.print(f"[bold green]report:[/] {result.path / 'report.html'}")
+    _exit_on_failures(result)
 
 
 @app.command()
@@ -95,29 +115,32 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
            map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
            overwrite: bool = OverwriteOpt):
     """Read inputs into a new run folder (table `ingested`)."""
-    from .ingest import ingest as ingest_stage
     from .ingest.columns import parse_mapping
-    from .run import start_run
+    from .run import run_stage, start_run
     cfg = _config(config, set_)
     mapping = _guard(parse_mapping, map_ or [])
-    run_ = _guard(start_run, str(out), cfg, overwrite)
-    result = ingest_stage(run_, cfg, inputs, mapping, fmt)
+    run_ = _guard(start_run, str(out), cfg, overwrite, inputs, mapping, fmt)
+    try:
+        result = run_stage(run_, "ingest", cfg, inputs, mapping, fmt)
+    finally:
+        run_.release()
     console.print(result["counts"])
+    problems = [f"input {i['input']} could not be read ({i['error']})"
+                for i in run_.manifest.get("inputs", []) if i.get("error")]
+    if not result["counts"]["ingested"]:
+        problems.append(f"no record could be read; see {run_.path / 'quarantine'}")
+    for problem in problems:
+        console.print(f"[bold red]error:[/] {problem}")
+    if problems:
+        raise typer.Exit(1)
 
 
 def _stage(name: str, run_dir: Path, config, set_):
-    from .classify import classify as classify_stage
-    from .clean import clean as clean_stage
-    from .coordination import coordination as coordination_stage
-    from .narratives import narratives as narratives_stage
-    from .report import report as report_stage
+    from .run import run_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
-    func = {"clean": clean_stage, "coordination": coordination_stage,
-            "classify": classify_stage, "narratives": narratives_stage,
-            "report": report_stage}[name]
-    result = _guard(func, run_, cfg)
+    result = _guard(run_stage, run_, name, cfg)
     console.print(result["counts"])
     if name == "classify":
         _print_not_scored(result)
@@ -167,12 +190,12 @@ def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
                "Tables (CSV, Parquet), predictions and run.duckdb are always written."))):
     """Regenerate the report from the run folder without re-running the analysis:
     report.html, report.md, summary.json, tables/*.csv|parquet, run.duckdb."""
-    from .report import report as report_stage
+    from .run import run_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
-    result = _guard(report_stage, run_, cfg, chosen)
+    result = _guard(run_stage, run_, "report", cfg, chosen)
     for name, path in result["files"].items():
         console.print(f"[bold green]{name}:[/] {path}")
 
@@ -375,6 +398,7 @@ def suggest(run_dir: Path = RunDirArg,
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
+    _guard(run_.require_complete)
     model = run_.manifest.get("model", {})
     if not model.get("labels"):
         _fail(f"{run_dir} has no classified documents; run `disinfo classify {run_dir}` first.")

@@ -1,15 +1,23 @@
-"""The run folder: atomic writes, part-file tables and the manifest.
+"""The run folder: atomic writes, part-file tables, the manifest, the lock and run state.
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
 killed run never leaves a half-written file under a final name. Tables are folders of Parquet
 part files (`cleaned/part-00000.parquet`) that stages stream chunk by chunk.
+
+One process at a time works in a run folder: it holds `.lock` (pid, host, start time, stage).
+A second process is refused with a message naming the holder; a lock left by a process that
+no longer runs on this host is stale and taken over. Each stage is recorded in the manifest
+as `started` and then `finished`; a stage started and never finished (a crash, `kill -9`)
+makes the run `incomplete` until `disinfo run --resume` finishes it.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import socket
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,12 +28,35 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+# what the report stage writes; removed when any stage starts, so that a report never
+# presents tables of a run that is being rewritten
+REPORT_OUTPUTS = ("report.html", "report.md", "summary.json", "predictions.parquet",
+                  "predictions.csv", "run.duckdb", "tables")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
 class RunExistsError(FileExistsError):
     """The run folder already holds a run and `overwrite` was not given."""
+
+
+class RunBusyError(RuntimeError):
+    """Another live process holds the run folder's lock."""
+
+
+class RunIncompleteError(RuntimeError):
+    """A stage of the run started and did not finish."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
 
 
 def utc_now() -> str:
@@ -77,20 +108,33 @@ class Run:
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, overwrite: bool = False) -> "Run":
+    def create(cls, path: str | Path, overwrite: bool = False, stage: str = "run") -> "Run":
+        """A new run folder, returned holding its lock (release it with `release()`).
+
+        With `overwrite`, an existing run folder's content is replaced, but only once its lock
+        is taken: a run still working in it is never deleted under its feet.
+        """
         run = cls(path)
-        if run.path.exists() and any(run.path.iterdir()):
-            if not overwrite:
-                raise RunExistsError(
-                    f"{run.path} already holds files; pass --overwrite to replace the run "
-                    f"or choose another --out folder.")
-            if not (run.path / MANIFEST).exists():
-                raise RunExistsError(
-                    f"{run.path} is not empty and holds no {MANIFEST}; refusing to delete a "
-                    f"folder that is not a run folder. Choose another --out folder.")
-            shutil.rmtree(run.path)
         run.path.mkdir(parents=True, exist_ok=True)
-        write_json(run.path / MANIFEST, {"created_at": utc_now(), "stages": {}})
+        held = [p for p in run.path.iterdir() if p.name != LOCK]
+        if held and not overwrite:
+            raise RunExistsError(
+                f"{run.path} already holds files; pass --overwrite to replace the run "
+                f"or choose another --out folder.")
+        if held and not (run.path / MANIFEST).exists():
+            raise RunExistsError(
+                f"{run.path} is not empty and holds no {MANIFEST}; refusing to delete a "
+                f"folder that is not a run folder. Choose another --out folder.")
+        run.acquire(stage)
+        try:
+            for entry in run.path.iterdir():
+                if entry.name != LOCK:
+                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() \
+                        else entry.unlink()
+            write_json(run.path / MANIFEST, {"created_at": utc_now(), "stages": {}})
+        except BaseException:
+            run.release()
+            raise
         return run
 
     @classmethod
@@ -101,6 +145,112 @@ class Run:
                 f"{run.path} is not a run folder (no {MANIFEST}); create one with "
                 f"`disinfo ingest INPUT --out {run.path}` or `disinfo run`.")
         return run
+
+    # -- lock --------------------------------------------------------------------------------
+    def lock_holder(self) -> dict[str, Any] | None:
+        """The lock's record, or None when the folder is not locked."""
+        try:
+            return json.loads((self.path / LOCK).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):  # being written right now
+            return {"pid": None, "host": None, "started_at": None, "stage": "?"}
+
+    def _mine(self, holder: dict[str, Any] | None) -> bool:
+        return bool(holder) and holder.get("pid") == os.getpid() and \
+            holder.get("host") == socket.gethostname()
+
+    def acquire(self, stage: str) -> bool:
+        """Take the folder's lock; False if this process already holds it (nothing to release).
+
+        Raises RunBusyError when another live process holds it.
+        """
+        path = self.path / LOCK
+        record = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utc_now(),
+                  "stage": stage}
+        for _ in range(50):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.lock_holder()
+                if self._mine(holder):
+                    return False
+                if holder and holder.get("pid") is None:
+                    time.sleep(0.02)  # the holder is writing its record
+                    continue
+                if holder and holder.get("host") == socket.gethostname() and \
+                        not _alive(int(holder["pid"])):
+                    path.unlink(missing_ok=True)  # stale: its process is gone
+                    continue
+                if holder is None:
+                    continue
+                raise RunBusyError(
+                    f"{self.path} is in use by process {holder.get('pid')} on "
+                    f"{holder.get('host')} (stage {holder.get('stage')}, since "
+                    f"{holder.get('started_at')}); wait for it to finish, or if that process "
+                    f"is gone, delete {path}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(record, fh)
+            return True
+        raise RunBusyError(f"{self.path}: could not take {path}; delete it if no run is working "
+                           f"in this folder.")
+
+    def release(self) -> None:
+        if self._mine(self.lock_holder()):
+            (self.path / LOCK).unlink(missing_ok=True)
+
+    @contextmanager
+    def locked(self, stage: str) -> Iterator["Run"]:
+        """Hold the folder's lock for a block (re-entrant within one process)."""
+        taken = self.acquire(stage)
+        try:
+            yield self
+        finally:
+            if taken:
+                self.release()
+
+    # -- run state ---------------------------------------------------------------------------
+    def start_stage(self, stage: str) -> None:
+        """Record `stage` as started; remove the report outputs, which it makes stale."""
+        for name in REPORT_OUTPUTS:
+            target = self.path / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        manifest = self.manifest
+        manifest.setdefault("stages", {})[stage] = {"status": "started",
+                                                    "started_at": utc_now()}
+        manifest.pop("finished_at", None)
+        write_json(self.path / MANIFEST, manifest)
+
+    def unfinished(self) -> list[str]:
+        """Stages recorded as started that never finished."""
+        return [name for name, info in self.manifest.get("stages", {}).items()
+                if info.get("status") == "started"]
+
+    def state(self) -> str:
+        """`running` (a live process holds the lock), `incomplete` (a stage started and never
+        finished) or `finished`."""
+        holder = self.lock_holder()
+        if holder and not self._mine(holder) and (
+                holder.get("host") != socket.gethostname() or holder.get("pid") is None or
+                _alive(int(holder["pid"]))):
+            return "running"
+        return "incomplete" if self.unfinished() else "finished"
+
+    def require_complete(self) -> None:
+        """Refuse to read a run that is being written or whose last stage did not finish."""
+        state = self.state()
+        if state == "running":
+            holder = self.lock_holder() or {}
+            raise RunBusyError(f"{self.path} is being written by process {holder.get('pid')} "
+                               f"(stage {holder.get('stage')}); read it when that run ends.")
+        if state == "incomplete":
+            raise RunIncompleteError(
+                f"{self.path} is incomplete: stage {', '.join(self.unfinished())} started and "
+                f"did not finish, so its tables are partial; finish the run with "
+                f"`disinfo run --resume {self.path}`.")
 
     # -- manifest ----------------------------------------------------------------------------
     @property
@@ -114,8 +264,10 @@ class Run:
         return manifest
 
     def record_stage(self, stage: str, info: dict[str, Any]) -> None:
+        """Record a stage's result; the stage is `finished`."""
         manifest = self.manifest
-        manifest.setdefault("stages", {})[stage] = info
+        manifest.setdefault("stages", {})[stage] = {**info, "status": "finished",
+                                                    "finished_at": utc_now()}
         write_json(self.path / MANIFEST, manifest)
 
     # -- tables ------------------------------------------------------------------------------

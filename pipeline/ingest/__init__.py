@@ -6,6 +6,7 @@ Writes `ingested/part-*.parquet` (the record schema plus `meta`, `input_file`,
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -15,7 +16,10 @@ import pandas as pd
 from .. import progress
 from ..store import Run, utc_now
 from .columns import FIELDS, content_id, normalise, parse_mapping, resolve_columns
-from .readers import READERS, InputError, detect_format
+from .encoding import sniff_file
+from .readers import READERS, InputError, RawChunk, detect_format
+
+TEXT_READERS = ("csv", "tsv", "jsonl", "json", "text")
 
 QUARANTINE_COLUMNS = ["id", "reason", "detail", "stage", "input_file", "input_record", "title",
                       "source", "author", "text_preview"]
@@ -30,15 +34,25 @@ def quarantine_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _file_digest(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's file names and contents (unreadable files by name)."""
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in files:
         if path.is_dir():
-            digest.update(str(file.relative_to(path)).encode())
-        with open(file, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+            digest.update(os.fsencode(file.relative_to(path)))
+        try:
+            with open(file, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:  # quarantined by the reader; the digest notes it
+            digest.update(f"<unreadable: {exc.strerror}>".encode())
     return digest.hexdigest()
+
+
+def _size(path: Path) -> int:
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 class _Ids:
@@ -95,24 +109,27 @@ def ingest(run: Run, config: Mapping[str, Any], inputs: Iterable[str],
                 info["format"] = reader
                 if isinstance(source, Path):
                     info["sha256"] = _file_digest(source)
-                    info["bytes"] = (sum(p.stat().st_size for p in source.rglob("*") if p.is_file())
-                                     if source.is_dir() else source.stat().st_size)
+                    info["bytes"] = _size(source)
+                    if source.is_file() and reader in TEXT_READERS:
+                        info["encoding"], info["encoding_from"] = sniff_file(
+                            source, cfg["encoding"])
                 chunks = READERS[reader](
                     source, encoding=cfg["encoding"], chunk_size=cfg["chunk_size"],
                     extensions=tuple(cfg["folder_extensions"]), hf_split=cfg["hf_split"])
                 for chunk in chunks:
                     for bad in chunk.quarantine:
-                        qrows.append({**bad, "stage": "ingest", "input_file": str(spec)})
+                        file = bad.pop("file", None)
+                        qrows.append({**bad, "stage": "ingest",
+                                      "input_file": _input_file(spec, reader, file)})
                     info["quarantined"] += len(chunk.quarantine)
                     if chunk.records:
-                        df, qs = _normalise_chunk(chunk.records, mapping, cfg, spec, ids, info)
+                        df, qs = _normalise_chunk(chunk, mapping, cfg, spec, ids, info)
                         qrows.extend(qs)
                         if len(df):
-                            df["input_file"] = str(spec)
                             run.write_part("ingested", part, df)
                             part += 1
                             info["records"] += len(df)
-                    advance(len(chunk.records) + len(chunk.quarantine))
+                    advance(len(chunk))
                     if len(qrows) >= cfg["chunk_size"]:
                         run.write_part("quarantine", qpart, quarantine_frame(qrows), "ingest-")
                         qpart += 1
@@ -138,8 +155,16 @@ def ingest(run: Run, config: Mapping[str, Any], inputs: Iterable[str],
     return result
 
 
-def _normalise_chunk(records, mapping, cfg, spec, ids: _Ids, info) -> tuple[pd.DataFrame, list]:
+def _input_file(spec: str, reader: str, file: str | None) -> str:
+    """The file a record came from: the input itself, or the file inside a folder input."""
+    return str(Path(spec) / file) if reader == "folder" and file else str(spec)
+
+
+def _normalise_chunk(chunk: RawChunk, mapping, cfg, spec, ids: _Ids,
+                     info) -> tuple[pd.DataFrame, list]:
     """Normalise one chunk; records that cannot be normalised become quarantine rows."""
+    records = chunk.records
+    files = [_input_file(spec, info["format"], f) for f in chunk.files]
     columns_seen: dict[str, None] = {}
     for record in records:
         columns_seen.update(dict.fromkeys(record))
@@ -154,21 +179,28 @@ def _normalise_chunk(records, mapping, cfg, spec, ids: _Ids, info) -> tuple[pd.D
         detail = (f"no text column found among {', '.join(c for c in columns_seen if not c.startswith('_'))}; "
                   f"name one with --map text=COLUMN")
     if columns is None or columns["text"] is None:
-        for record in records:
+        for position, file in zip(chunk.positions, files):
             qrows.append({"reason": reason, "detail": detail, "stage": "ingest",
-                          "input_file": str(spec), "input_record": record.get("_record")})
+                          "input_file": file, "input_record": position})
         info["quarantined"] += len(records)
         info["columns"] = columns
         return pd.DataFrame(), qrows
     info["columns"] = columns
-    df, bad_dates = normalise(records, columns, cfg["dayfirst"])
+    df, bad_dates, rejected = normalise(records, columns, cfg["dayfirst"], chunk.positions,
+                                        chunk.undecodable)
+    for i, why, detail in rejected:
+        qrows.append({"reason": why, "detail": detail, "stage": "ingest",
+                      "input_file": files[i], "input_record": chunk.positions[i]})
+    info["quarantined"] += len(rejected)
+    df["input_file"] = [f for i, f in enumerate(files) if i not in {r[0] for r in rejected}]
     info["unparseable_dates"] = info.get("unparseable_dates", 0) + bad_dates
     dup_given = ids.assign(df)
     if dup_given.any():
-        for _, row in df[dup_given].iterrows():
+        for row in df[dup_given].astype(object).where(df[dup_given].notna(), None).to_dict(
+                "records"):
             qrows.append({"id": row["id"], "reason": "duplicate_id",
                           "detail": f"id '{row['id']}' was already used by an earlier record",
-                          "stage": "ingest", "input_file": str(spec),
+                          "stage": "ingest", "input_file": row["input_file"],
                           "input_record": row["input_record"], "title": row["title"],
                           "source": row["source"], "author": row["author"],
                           "text_preview": (row["text"] or "")[:200]})

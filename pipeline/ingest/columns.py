@@ -58,7 +58,7 @@ def resolve_columns(columns: Iterable[str], mapping: Mapping[str, str]) -> dict[
 
     A mapped column that the input lacks raises KeyError naming the columns it has.
     """
-    columns = [c for c in columns if not str(c).startswith("_")]
+    columns = list(columns)
     by_key = {}
     for column in columns:
         by_key.setdefault(_key(column), column)
@@ -82,14 +82,21 @@ def resolve_columns(columns: Iterable[str], mapping: Mapping[str, str]) -> dict[
 
 
 def _as_str(value: Any) -> str | None:
+    """A metadata value as text: lists joined with "+", objects as JSON, never a Python repr."""
     if value is None:
         return None
     if isinstance(value, float) and pd.isna(value):
         return None
     if isinstance(value, (list, tuple)):
-        value = "+".join(str(v) for v in value)
+        value = "+".join(v if isinstance(v, str) else _json(v) for v in value)
+    elif isinstance(value, (dict, bool)):
+        value = _json(value)
     text = str(value)
     return text if text.strip() else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def content_id(record: Mapping[str, Any]) -> str:
@@ -98,50 +105,83 @@ def content_id(record: Mapping[str, Any]) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 
+def _to_utc(values: pd.Series, dayfirst: bool) -> pd.Series:
+    """pd.to_datetime, value by value where one value is out of range for the whole batch."""
+    kwargs = {"utc": True, "errors": "coerce", "format": "mixed", "dayfirst": dayfirst}
+    try:
+        return pd.to_datetime(values, **kwargs).astype("datetime64[ns, UTC]")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+        out = []
+        for value in values:
+            try:
+                out.append(pd.Timestamp(pd.to_datetime(value, **kwargs)).as_unit("ns"))
+            except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+                out.append(pd.NaT)
+        return pd.Series(out, index=values.index, dtype="datetime64[ns, UTC]")
+
+
 def parse_dates(raw: pd.Series, dayfirst: bool) -> pd.Series:
     """Parse dates to UTC ISO 8601 strings; unparseable values become None.
 
-    Naive times are taken as UTC; all-digit values of 10 or 13 digits as Unix seconds or
-    milliseconds.
+    Naive times are taken as UTC; numbers of 10 or 13 digits (with or without decimals) as
+    Unix seconds or milliseconds. Dates outside 1677-2262 (pandas' range, which holds every
+    real publication date) are unparseable, like sentinels such as 9999-12-31.
     """
     out = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     present = raw.notna() & (raw.astype(str).str.strip() != "")
     if not present.any():
         return out
     values = raw[present].astype(str).str.strip()
-    epoch = values.str.fullmatch(r"\d{10}(\d{3})?")
+    epoch = values.str.fullmatch(r"\d{10}(\d{3})?(\.\d*)?")
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if epoch.any():
-        digits = values[epoch].astype("int64")
-        ms = values[epoch].str.len() == 13
-        parsed[epoch] = pd.to_datetime(digits.where(~ms, digits // 1000), unit="s", utc=True)
+        number = values[epoch].astype("float64")
+        ms = values[epoch].str.split(".").str[0].str.len() == 13
+        seconds = number.where(~ms, number / 1000)
+        parsed[epoch] = pd.to_datetime(seconds, unit="s", utc=True).dt.floor("s")
     # ISO 8601 is never day-first, whatever the setting says
     iso = values.str.match(r"\d{4}-\d{2}-\d{2}") & ~epoch
     for mask, first in ((iso, False), (~epoch & ~iso, dayfirst)):
         if mask.any():
-            parsed[mask] = pd.to_datetime(values[mask], utc=True, errors="coerce",
-                                          format="mixed", dayfirst=first)
+            parsed[mask] = _to_utc(values[mask], first)
     ok = parsed.notna()
     out[ok[ok].index] = parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
 
 
 def normalise(records: list[dict[str, Any]], columns: Mapping[str, str | None],
-              dayfirst: bool) -> tuple[pd.DataFrame, int]:
-    """Records -> DataFrame in the record schema; returns it and the unparseable-date count."""
+              dayfirst: bool, positions: list[int], undecodable: list[bool],
+              ) -> tuple[pd.DataFrame, int, list[tuple[int, str, str]]]:
+    """Records -> DataFrame in the record schema.
+
+    Returns the frame, the unparseable-date count and the records that cannot be normalised
+    as (index in `records`, reason, detail): a text value that is not text (a number, a
+    boolean, an object) is `invalid_text`, never analysed as its Python repr.
+    """
     used = {c for c in columns.values() if c is not None}
-    rows = []
-    for record in records:
-        row = {field: (_as_str(record.get(col)) if col is not None else None)
-               for field, col in columns.items()}
-        meta = {k: v for k, v in record.items() if k not in used and not k.startswith("_")}
-        row["meta"] = json.dumps(meta, ensure_ascii=False, default=str) if meta else None
-        row["input_record"] = int(record.get("_record", 0))
-        row["undecodable"] = bool(record.get("_undecodable", False))
+    rows, rejected = [], []
+    for i, record in enumerate(records):
+        text = record.get(columns["text"])
+        if text is not None and not isinstance(text, str):
+            rejected.append((i, "invalid_text",
+                             f"column '{columns['text']}' holds a {type(text).__name__} "
+                             f"({_json(text)[:60]}), not text; map another column with "
+                             f"--map text=COLUMN"))
+            continue
+        try:
+            row = {field: (_as_str(record.get(col)) if col is not None else None)
+                   for field, col in columns.items()}
+            meta = {k: v for k, v in record.items() if k not in used}
+            row["meta"] = _json(meta) if meta else None
+        except (RecursionError, ValueError) as exc:
+            rejected.append((i, "malformed_record", f"cannot be held as a record: {exc}"))
+            continue
+        row["input_record"] = positions[i]
+        row["undecodable"] = undecodable[i]
         rows.append(row)
     df = pd.DataFrame(rows, columns=[*FIELDS, "meta", "input_record", "undecodable"])
     raw_dates = df["published_at"].copy()
     df["published_at"] = parse_dates(raw_dates, dayfirst)
     df = df.astype({c: "string" for c in (*FIELDS, "meta")})
     bad_dates = int((raw_dates.notna() & df["published_at"].isna()).sum())
-    return df, bad_dates
+    return df, bad_dates, rejected

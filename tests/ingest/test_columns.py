@@ -52,13 +52,29 @@ def test_dates_are_utc_iso_and_unparseable_become_null():
     assert out[6] == "2021-02-18T00:00:00Z"
 
 
+def test_float_epochs_and_out_of_range_dates():
+    raw = pd.Series(["1709455468.0", "1709455468123.5", "9999-12-31", "1677-09-21",
+                     "31/12/9999", "2020-01-01"])
+    out = parse_dates(raw, dayfirst=True).tolist()
+    assert out[:2] == ["2024-03-03T08:44:28Z", "2024-03-03T08:44:28Z"]
+    # sentinels beyond the representable range are unparseable; their neighbours still parse
+    assert out[2:5] == [None, None, None] and out[5] == "2020-01-01T00:00:00Z"
+
+
 def test_normalise_keeps_other_columns_as_meta_and_counts_bad_dates():
-    records = [{"body": "x", "when": "yesterday-ish", "likes": 3, "_record": 1},
-               {"body": "y", "when": "2020-01-01", "likes": 5, "_record": 2}]
-    df, bad = normalise(records, resolve_columns(["body", "when", "likes"],
-                                                 {"published_at": "when"}), dayfirst=False)
+    records = [{"body": "x", "when": "yesterday-ish", "likes": 3, "_rev": "a1"},
+               {"body": "y", "when": "2020-01-01", "likes": 5, "_rev": "a2"},
+               {"body": 42, "when": "2020-01-01", "likes": 5, "_rev": "a3"}]
+    columns = resolve_columns(["body", "when", "likes", "_rev"], {"published_at": "when"})
+    df, bad, rejected = normalise(records, columns, dayfirst=False, positions=[7, 8, 9],
+                                  undecodable=[False, True, False])
     assert bad == 1 and df["published_at"].isna().tolist() == [True, False]
-    assert '"likes": 3' in df["meta"][0]
+    # columns starting with "_" are data like any other
+    assert '"likes": 3' in df["meta"][0] and '"_rev": "a1"' in df["meta"][0]
+    assert df["input_record"].tolist() == [7, 8] and df["undecodable"].tolist() == [False, True]
+    # a number in the text column is not analysed as "42"
+    assert [(i, why) for i, why, _ in rejected] == [(2, "invalid_text")]
+    assert "holds a int" in rejected[0][2]
 
 
 def test_content_id_is_stable_and_content_sensitive():

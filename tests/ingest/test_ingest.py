@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 
 from pipeline.ingest import ingest
@@ -72,3 +74,36 @@ def test_map_to_a_column_the_file_lacks_quarantines_its_records(tmp_path, config
     assert "no such column; the input has body, outlet" in q["detail"].iloc[0]
     assert result["counts"] == {"records_read": 2, "ingested": 0, "quarantined": 2,
                                 "unparseable_dates": 0}
+
+
+def test_one_bad_record_never_costs_its_neighbours(tmp_path, config):
+    lines = [json.dumps({"id": f"r{i}", "text": f"text {i}", "date": "2020-01-01"})
+             for i in range(40)]
+    lines[10] = '{"id": "r10", "text": "huge", "n": ' + "1" * 5000 + "}"
+    lines[11] = json.dumps({"id": "r11", "text": "sentinel", "date": "9999-12-31"})
+    lines[12] = '{"id": "r12", "text": "lone \\ud800 surrogate"}'
+    lines[13] = json.dumps({"id": "r13", "text": 42})
+    lines[14] = json.dumps({"id": "r0", "text": ""})  # a duplicate id with an empty text
+    lines[15] = json.dumps({"id": "r15", "text": "has our old flag", "_undecodable": True,
+                            "_record": "x"})
+    data = write(tmp_path / "a.jsonl", "\n".join(lines) + "\n")
+    run = Run.create(tmp_path / "run")
+    counts = ingest(run, config, [str(data)])["counts"]
+    assert counts["records_read"] == 40 == counts["ingested"] + counts["quarantined"]
+    q = quarantine(run).set_index("input_record")["reason"].to_dict()
+    assert q == {11: "malformed_record", 14: "invalid_text", 15: "duplicate_id"}
+    df = pd.concat(run.iter_table("ingested")).set_index("id")
+    assert df.loc["r11", "published_at"] is pd.NA and counts["unparseable_dates"] == 1
+    assert bool(df.loc["r12", "undecodable"]) and not bool(df.loc["r15", "undecodable"])
+    assert '"_undecodable": true' in df.loc["r15", "meta"]
+
+
+def test_folder_records_and_quarantine_rows_name_their_file(tmp_path, config):
+    write(tmp_path / "docs/a.txt", "fine")
+    write(tmp_path / "docs/sub/b.html", b"<html><body>\xff\xfe\x00bad</body></html>")
+    run = Run.create(tmp_path / "run")
+    config["ingest"]["encoding"] = "utf-8"
+    ingest(run, config, [str(tmp_path / "docs")])
+    df = pd.concat(run.iter_table("ingested"))
+    assert sorted(df["input_file"]) == [str(tmp_path / "docs/a.txt"),
+                                        str(tmp_path / "docs/sub/b.html")]
