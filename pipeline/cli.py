@@ -103,6 +103,8 @@ def run(inputs: Optional[List[str]] = typer.Argument(
         mapping = _guard(parse_mapping, map_ or [])
         result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
     _print_accounting(result)
+    for note in result.manifest.get("stages", {}).get("coordination", {}).get("notes", []):
+        console.print(f"[yellow]coordination:[/] {note}")
     _print_not_scored(result.manifest.get("stages", {}).get("classify", {}))
     console.print(f"[bold green]report:[/] {result.path / 'report.html'}")
     _exit_on_failures(result)

@@ -14,7 +14,7 @@ FIELDS = ("id", "text", "title", "source", "author", "published_at", "url", "lan
 # Column names recognised per field, in order of preference (compared case-insensitively,
 # ignoring spaces, dashes and underscores).
 CANDIDATES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "doc_id", "document_id", "post_id", "tweet_id", "uid", "guid"),
+    "id": ("id", "doc_id", "document_id", "post_id", "tweet_id", "message_id", "uid", "guid"),
     "text": ("text", "content", "body", "message", "full_text", "summary", "description",
              "post", "article", "tweet"),
     "title": ("title", "headline", "heading", "subject"),
@@ -27,6 +27,11 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "permalink", "href", "uri"),
     "lang": ("lang", "language", "locale"),
 }
+
+
+# Keys that name an account or outlet inside a nested object (Twitter v1.1 `user`, twarc2's
+# `author`, a `source` object), in order of preference.
+NAME_KEYS = ("screen_name", "username", "handle", "name", "title", "id_str", "id")
 
 
 class MappingError(ValueError):
@@ -66,7 +71,7 @@ def resolve_columns(columns: Iterable[str], mapping: Mapping[str, str]) -> dict[
     taken = set(mapping.values())
     for field in FIELDS:
         if field in mapping:
-            if mapping[field] not in columns:
+            if mapping[field] not in columns and mapping[field].split(".")[0] not in columns:
                 raise KeyError(f"--map {field}={mapping[field]}: no such column; the input "
                                f"has {', '.join(map(str, columns))}.")
             resolved[field] = mapping[field]
@@ -81,15 +86,33 @@ def resolve_columns(columns: Iterable[str], mapping: Mapping[str, str]) -> dict[
     return resolved
 
 
+def lookup(record: Mapping[str, Any], column: str) -> Any:
+    """A record's value for a column; `a.b` reaches into nested objects (`user.screen_name`,
+    `author.username`) when the record has no column of that exact name."""
+    if column in record or "." not in column:
+        return record.get(column)
+    value: Any = record
+    for key in column.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
 def _as_str(value: Any) -> str | None:
-    """A metadata value as text: lists joined with "+", objects as JSON, never a Python repr."""
+    """A metadata value as text: lists joined with "+", an object by its name (`screen_name`,
+    `username`, `name`...) or else as JSON; never a Python repr."""
     if value is None:
         return None
     if isinstance(value, float) and pd.isna(value):
         return None
+    if isinstance(value, Mapping):
+        name = next((value[k] for k in NAME_KEYS if isinstance(value.get(k), (str, int))
+                     and str(value[k]).strip()), None)
+        value = name if name is not None else _json(value)
     if isinstance(value, (list, tuple)):
-        value = "+".join(v if isinstance(v, str) else _json(v) for v in value)
-    elif isinstance(value, (dict, bool)):
+        value = "+".join(v if isinstance(v, str) else (_as_str(v) or "") for v in value)
+    elif isinstance(value, bool):
         value = _json(value)
     text = str(value)
     return text if text.strip() else None
@@ -161,7 +184,7 @@ def normalise(records: list[dict[str, Any]], columns: Mapping[str, str | None],
     used = {c for c in columns.values() if c is not None}
     rows, rejected = [], []
     for i, record in enumerate(records):
-        text = record.get(columns["text"])
+        text = lookup(record, columns["text"])
         if text is not None and not isinstance(text, str):
             rejected.append((i, "invalid_text",
                              f"column '{columns['text']}' holds a {type(text).__name__} "
@@ -169,7 +192,7 @@ def normalise(records: list[dict[str, Any]], columns: Mapping[str, str | None],
                              f"--map text=COLUMN"))
             continue
         try:
-            row = {field: (_as_str(record.get(col)) if col is not None else None)
+            row = {field: (_as_str(lookup(record, col)) if col is not None else None)
                    for field, col in columns.items()}
             meta = {k: v for k, v in record.items() if k not in used}
             row["meta"] = _json(meta) if meta else None

@@ -81,3 +81,17 @@ def test_content_id_is_stable_and_content_sensitive():
     a = {"text": "same", "author": "x"}
     assert content_id(a) == content_id(dict(a))
     assert content_id(a) != content_id({"text": "same", "author": "y"})
+
+
+def test_nested_fields_are_reachable_and_objects_give_their_name():
+    records = [{"full_text": "a post", "user": {"id_str": "1", "screen_name": "rt_com"},
+                "entities": {"urls": [{"expanded_url": "https://x.org"}]}},
+               {"full_text": "another", "user": {"id_str": "2", "screen_name": "sputnik"}}]
+    auto = resolve_columns(["full_text", "user", "entities"], {})
+    df, _, _ = normalise(records, auto, False, [1, 2], [False, False])
+    assert df["author"].tolist() == ["rt_com", "sputnik"]  # not "{'id_str': ...}"
+    mapped = resolve_columns(["full_text", "user", "entities"], {"author": "user.id_str"})
+    df, _, rejected = normalise(records, mapped, False, [1, 2], [False, False])
+    assert df["author"].tolist() == ["1", "2"] and not rejected
+    with pytest.raises(KeyError, match="no such column"):
+        resolve_columns(["full_text"], {"author": "account.name"})

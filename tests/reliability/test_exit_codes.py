@@ -44,3 +44,5 @@ def test_run_exits_1_when_nothing_is_analysed_or_an_input_is_a_stray_word(tmp_pa
         "error: input overwrite could not be read (InputError: input overwrite does not "
         "exist.)"]
     assert (tmp_path / "r2/report.html").exists()  # the readable input was analysed
+    # no author or time column: coordination is skipped, and the console says why
+    assert "coordination: skipped: coordination needs posts" in stray.output
