@@ -4,7 +4,9 @@
 evaluation metrics, comparison with the champion of the day, status) and an event log
 (registered, promoted, refused, rolled back; who, when, forced or not). Version folders live
 in `versions/<version>/` and are never changed. The champion is copied into the folder that
-`classify.model` names, so runs always load the promoted model.
+`classify.model` names, so runs always load the promoted model; a version whose files no
+longer match the SHA-256 in its meta.json is not promoted. Copying a folder keeps its hashes
+valid: they are of the files by their name in the folder.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..model.io import load_meta
+from ..model.io import load_meta, verify_folder
 from ..store import utc_now, write_json
 
 
@@ -82,6 +84,7 @@ class ModelRegistry:
             raise RegistryError(f"no model version '{version}' in {self.path}; "
                                 f"`disinfo models list` shows the versions.")
         source = self.versions_dir / version
+        verify_folder(source)
         # replace the champion folder atomically: copy beside it, then swap
         tmp = self.champion_dir.with_name(f".{self.champion_dir.name}.{version}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)

@@ -10,21 +10,27 @@ the outlet registry matched on `source` (p_meta = classify.state_source_confiden
 written `coordination_posts` (id, cluster_id, score; p_meta = the cluster's score in [0, 1]).
 Evidence for a positive text decision is the sentences that score highest for the label
 when scored on their own by the same linear model (with character offsets).
+
+The outlet registry and the language files are the model folder's own copies (saved and
+hashed at training time), unless the configuration names other ones than the defaults
+(`features.sources`, `features.languages`); `meta["inputs"]` says which were used.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..config import resolve_path
+from ..config import load_config, resolve_path
 from ..features.langid import is_sure
 from ..features.parse import ParsedDoc, direction_of
 from ..features.registry import OutletRegistry
-from .io import load_model
+from .data import data_hash
+from .io import LANGUAGES_DIR, SOURCES_FILE, ModelError, load_model
 
 STATE_LABEL = "state_media"
 COORDINATION_LABEL = "coordinated_campaign"
@@ -62,6 +68,7 @@ class MechanismPredictor:
             self.parser.set_params(languages=languages)
         self.scored_languages = tuple(scored_languages) or tuple(self.meta.get("languages") or ())
         self.features = model.named_steps["features"]
+        self.features.set_params(source__sources=sources)
         self.head = model.named_steps["head"]
         self.labels = list(self.head.labels_)
         self.registry = OutletRegistry.load(resolve_path(sources))
@@ -75,8 +82,17 @@ class MechanismPredictor:
         folder = resolve_path(model_dir or config["classify"]["model"])
         model, meta = load_model(folder)
         meta["path"] = str(folder)
+        sources, sources_from = _model_input(config, "sources", folder / SOURCES_FILE)
+        if not (sources and Path(sources).is_file()):
+            fix = ("retrain the model" if sources_from == "model"
+                   else "set features.sources to an existing registry file")
+            raise ModelError(f"outlet registry {sources!r} does not exist; {fix}.")
+        languages, languages_from = _model_input(config, "languages", folder / LANGUAGES_DIR)
+        meta["inputs"] = {
+            "sources": {"path": sources, "sha256": data_hash(sources), "from": sources_from},
+            "languages": {"path": languages, "from": languages_from}}
         cc = config["classify"]
-        return cls(model, meta, sources=config["features"]["sources"],
+        return cls(model, meta, sources=sources,
                    state_confidence=cc["state_source_confidence"],
                    state_affiliations=tuple(cc["state_affiliations"]),
                    evidence_sentences=cc["evidence_sentences"],
@@ -84,7 +100,7 @@ class MechanismPredictor:
                    batch_size=config["features"]["batch_size"],
                    n_process=config["features"]["n_process"],
                    passage_sentences=cc["passage_sentences"],
-                   languages=config["features"]["languages"],
+                   languages=languages,
                    scored_languages=tuple(cc["languages"]))
 
     def feature_names(self) -> np.ndarray:
@@ -260,3 +276,16 @@ class MechanismPredictor:
             contrib[name] = contrib.get(name, 0.0) + float(v * coef[c])
         ranked = sorted(contrib.items(), key=lambda t: -abs(t[1]))
         return [{"feature": n, "contribution": round(v, 4)} for n, v in ranked[:k]]
+
+
+def _model_input(config: Mapping[str, Any], key: str, own: Path) -> tuple[str, str]:
+    """The file or folder `features.<key>` that prediction reads, and where it comes from:
+    the model folder's copy `own` ("model") unless the configuration names another one than
+    the default ("config"; "" names none, as `features.languages = ""` does)."""
+    value = config["features"][key]
+    default = load_config()["features"][key]
+    if not value:
+        return "", "config"
+    if resolve_path(value).resolve() != resolve_path(default).resolve():
+        return str(resolve_path(value)), "config"
+    return str(own), "model"

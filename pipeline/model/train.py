@@ -1,6 +1,6 @@
 """Training: fit the mechanism model on the train split of one or more labelled files,
 evaluate on each file's test split, and write a model folder (model.skops, baseline.skops,
-meta.json, metrics.json)."""
+copies of the outlet registry and language files, meta.json, metrics.json)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,13 +13,14 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from ..config import resolve_path
 from ..features.nlp import load_nlp, pipeline_id
 from ..store import utc_now, write_json
 from .baselines import TfidfBaseline
 from .build import build_model
 from .data import data_hash, label_matrix, load_labelled
 from .evaluate import evaluate_frame
-from .io import save_model
+from .io import LANGUAGES_DIR, SOURCES_FILE, save_model
 from .predict import MechanismPredictor
 from .taxonomy import mechanism_ids
 
@@ -45,7 +46,6 @@ def _task_labels(task: str, config: Mapping[str, Any]) -> tuple[list[str], str]:
     if task == "mechanisms":
         return mechanism_ids(), "labels"
     if task == "narratives":
-        from ..config import resolve_path
         from ..narratives.tagging import load_narratives
         return [n.id for n in load_narratives(resolve_path(config["narratives"]["taxonomy"]))], \
             "narratives"
@@ -55,13 +55,23 @@ def _task_labels(task: str, config: Mapping[str, Any]) -> tuple[list[str], str]:
 def config_hash(config: Mapping[str, Any], task: str) -> str:
     """Short hash of everything that shapes a trained model besides its data: the `[train]`
     settings, the outlet registry's content and the metadata-path settings."""
-    from ..config import resolve_path
     sources = resolve_path(config["features"]["sources"])
     payload = {"task": task, "train": dict(config["train"]),
                "sources": data_hash(sources) if sources.is_file() else None,
                "state_affiliations": list(config["classify"]["state_affiliations"])}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
                           ).hexdigest()[:8]
+
+
+def model_inputs(config: Mapping[str, Any]) -> dict[str, Path]:
+    """The files a model reads at prediction time, by their name in the model folder: the
+    outlet registry (`features.sources`) and every language file (`features.languages`)."""
+    inputs = {SOURCES_FILE: resolve_path(config["features"]["sources"])}
+    languages = config["features"]["languages"]
+    if languages:
+        inputs.update({f"{LANGUAGES_DIR}/{path.name}": path
+                       for path in sorted(resolve_path(languages).glob("*.toml"))})
+    return inputs
 
 
 def train(data: str | Path | Sequence[str | Path], out: str | Path,
@@ -152,7 +162,7 @@ def train(data: str | Path | Sequence[str | Path], out: str | Path,
             "affiliations": config["classify"]["state_affiliations"]}},
         "created_at": utc_now(),
     }
-    folder = save_model(model, out, meta, baseline)
+    folder = save_model(model, out, meta, baseline, inputs=model_inputs(config))
     if tests:
         predictor = MechanismPredictor.from_config(config, str(folder))
         meta["evaluations"] = {}
