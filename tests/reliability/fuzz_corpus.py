@@ -35,7 +35,7 @@ TEXTS = [
     lambda r: "control \x07\x1b[31m chars " + _sentence(r),
     lambda r: "Ünïcödé Пропаганда НАТО 北约 " + _sentence(r),
     lambda r: "<html><body><p>" + _sentence(r) + "</p><script>x()</script></body></html>",
-    lambda r: _sentence(r, 40) * 300,                # ~100k characters
+    lambda r: _sentence(r, 40) * 600,       # ~150k characters: above clean.max_chars
     lambda r: "emoji 🚀🔥 and RTL שלום " + _sentence(r),
     lambda r: "line one\nline two, with comma\n" + _sentence(r),
     lambda r: "Ð\u009dÐ\u0090Ð¢Ðž mojibake " + _sentence(r),
