@@ -20,21 +20,25 @@ note); they are still classified. Without any such records the stage is skipped 
 from __future__ import annotations
 
 import csv
+import re
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from ..config import resolve_path
+from ..safe_csv import write_csv
 from ..store import Run, utc_now, write_parquet, write_with
 from .detect import CoordinationDetector
 from .normalise import load_resolution_table
 
 POSTS_TABLE = "coordination_posts"
 COLUMNS = ["id", "author", "published_at", "text"]
+# what XML 1.0 cannot hold: C0 controls but TAB/LF/CR, surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
@@ -65,15 +69,41 @@ def _iso(seconds: pd.Series) -> pd.Series:
     return pd.to_datetime(seconds, unit="s", utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def _xml_ids(accounts: Iterable[str]) -> dict[str, str]:
+    """Each account's GraphML node id: its name without the characters XML 1.0 cannot hold,
+    with `#2`, `#3`, ... appended where that would make two accounts one."""
+    unique = sorted(dict.fromkeys(accounts), key=lambda a: _xml_text(a) != a)  # clean first
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for account in unique:
+        base = candidate = _xml_text(account)
+        n = 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}#{n}"
+        ids[account] = candidate
+        taken.add(candidate)
+    return ids
+
+
 def write_graphml(path: Path, edges: pd.DataFrame, clusters: pd.DataFrame) -> None:
+    """The account network as GraphML. Characters XML 1.0 cannot hold (control characters,
+    lone surrogates) are removed from account names and attributes, so hostile handles cannot
+    break the export; the raw names stay in the Parquet outputs."""
+    ids = _xml_ids([*(a for accounts in clusters["accounts"] for a in accounts),
+                    *edges["account_a"], *edges["account_b"]])
     graph = nx.Graph()
     for cluster_id, accounts in zip(clusters["cluster_id"], clusters["accounts"]):
         for account in accounts:
-            graph.add_node(account, cluster_id=cluster_id)
+            graph.add_node(ids[account], cluster_id=cluster_id)
     for row in edges.itertuples(index=False):
-        graph.add_edge(row.account_a, row.account_b, weight=float(row.weight),
+        graph.add_edge(ids[row.account_a], ids[row.account_b], weight=float(row.weight),
                        events=int(row.events), overlap=float(row.overlap), channel=row.channel,
-                       post_ids=" ".join(row.post_ids))
+                       post_ids=_xml_text(" ".join(row.post_ids)))
     write_with(path, lambda tmp: nx.write_graphml(graph, tmp))
 
 
@@ -106,7 +136,7 @@ def coordination(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     edges = detector.edges_
     write_parquet(run.path / "coordination_edges.parquet", edges)
     flat = edges.assign(post_ids=[" ".join(ids) for ids in edges["post_ids"]])
-    write_with(run.path / "coordination_edges.csv", lambda tmp: flat.to_csv(tmp, index=False))
+    write_with(run.path / "coordination_edges.csv", lambda tmp: write_csv(tmp, flat))
     write_graphml(run.path / "coordination.graphml", edges, detector.clusters_)
     run.write_part(POSTS_TABLE, 0, detector.posts_)
     result.update(skipped=False, notes=notes, detector=detector.stats_,

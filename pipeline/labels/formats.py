@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ..safe_csv import unescape_cell, write_csv
 from .store import LabelRecord
 
 FORMATS = ("csv", "jsonl", "label-studio", "doccano", "prodigy")
@@ -146,7 +147,8 @@ def read_csv(path: Path, labels: list[str], problems: list) -> tuple[list[LabelR
         if not reader.fieldnames or "text" not in reader.fieldnames:
             raise LabelFormatError(f"{path}: a CSV label file needs a header with a `text` "
                                    f"column (found {reader.fieldnames}).")
-        rows = [(n, dict(r)) for n, r in enumerate(reader, start=2)]
+        rows = [(n, {k: unescape_cell(v) if isinstance(v, str) else v for k, v in r.items()})
+                for n, r in enumerate(reader, start=2)]
     return _tabular(rows, labels, problems), len(rows)
 
 
@@ -307,6 +309,6 @@ def write_tasks(frame: pd.DataFrame, labels: list[str], fmt: str, path: str | Pa
                 fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
     elif fmt == "csv":
         cols = ["id", "text", "source", *labels, *[f"{l}_score" for l in labels]]
-        frame[cols].to_csv(path, index=False)
+        write_csv(path, frame[cols])
     else:
         raise LabelFormatError(f"unknown label format '{fmt}'; choose from {', '.join(FORMATS)}.")

@@ -20,16 +20,28 @@ Writes into the run folder:
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import duckdb
+import pandas as pd
 
 from .. import progress
+from ..safe_csv import write_csv
 from ..store import Run, utc_now, write_json, write_parquet, write_text, write_with
 from . import html, markdown
 from .data import build, connect, view_sql
 
 FORMATS = ("html", "md", "json")
+PREDICTIONS_SQL = "select * from predictions order by id"
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[pd.DataFrame]:
+    """The result of `sql` in frames of at most `rows` rows, the first one empty (it carries
+    the columns even when there are no rows). Arrow dtypes keep integers with nulls exact."""
+    batches = con.sql(sql).to_arrow_reader(rows)
+    yield batches.schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+    for batch in batches:
+        yield batch.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def write_database(run: Run) -> None:
@@ -62,17 +74,18 @@ def report(run: Run, config: Mapping[str, Any],
     files: dict[str, str] = {}
     with progress.task("report", 3 + len(formats)) as advance:
         con = connect(run)
-        for name, fmt in (("predictions.parquet", "(format parquet)"),
-                          ("predictions.csv", "(format csv, header true)")):
-            write_with(run.path / name, lambda tmp, fmt=fmt: con.execute(
-                f"copy (select * from predictions order by id) to '{tmp}' {fmt}"))
-            files[name] = str(run.path / name)
+        write_with(run.path / "predictions.parquet", lambda tmp: con.execute(
+            f"copy ({PREDICTIONS_SQL}) to ? (format parquet)", [str(tmp)]))
+        write_with(run.path / "predictions.csv", lambda tmp: write_csv(
+            tmp, _chunks(con, PREDICTIONS_SQL, config["ingest"]["chunk_size"])))
+        files["predictions.parquet"] = str(run.path / "predictions.parquet")
+        files["predictions.csv"] = str(run.path / "predictions.csv")
         advance(1)
         data = build(run, config, con)
         for name, frame in data.tables.items():
             write_parquet(run.path / "tables" / f"{name}.parquet", frame)
             write_with(run.path / "tables" / f"{name}.csv",
-                       lambda tmp, frame=frame: frame.to_csv(tmp, index=False))
+                       lambda tmp, frame=frame: write_csv(tmp, frame))
         files["tables"] = str(run.path / "tables")
         advance(1)
         write_database(run)

@@ -104,7 +104,7 @@ def test_unknown_format_and_missing_file(tmp_path):
                                         ("jsonl", "jsonl")])
 def test_written_tasks_import_back_as_the_predictions(tmp_path, fmt, reader):
     """Tasks pre-filled with predictions, accepted unchanged, import as those predictions."""
-    frame = pd.DataFrame({"id": ["a", "b"], "text": ["One text.", "Two text."],
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["One text.", "-- Two text. =x"],
                           "source": ["RT", None], "uncertainty": [0.9, 0.5]})
     for i, l in enumerate(LABELS):
         frame[l] = [1, 0] if i % 2 == 0 else [0, 1]
@@ -120,6 +120,8 @@ def test_written_tasks_import_back_as_the_predictions(tmp_path, fmt, reader):
     assert rows == 2 and not problems
     assert [r.labels for r in records] == [{l: bool(frame.loc[i, l]) for l in LABELS}
                                            for i in range(2)]
+    # a text that CSV escaping guarded against spreadsheets comes back as it was
+    assert [r.text for r in records] == frame["text"].tolist()
 
 
 def test_prodigy_tasks_have_options_and_preselected_predictions(tmp_path):
