@@ -317,9 +317,13 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
                           f"({item['affiliation']}, {item['country']})")
             elif item["kind"] == "direction":
                 out.print(f"   direction {item['direction']}")
-        feats = ", ".join(f"{f['feature']} {f['contribution']:+.2f}"
+            elif item["kind"] == "accusation":
+                out.print(f"   accusation {item['trigger']!r} [{item['start']}:{item['end']}]: "
+                          f"accuser {item['accuser'] or 'not named'}, accused "
+                          f"{item['accused'] or 'not named'} ({item['direction'] or 'no direction'})")
+        feats = "; ".join(f"{f['description']} {f['contribution']:+.2f}"
                           for f in info["strongest_features"])
-        out.print(f"   features: {feats}")
+        out.print(f"   strongest features: {feats}")
 
 
 labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations.")

@@ -67,3 +67,12 @@ def test_explain_reads_other_languages_and_says_what_it_does_not_score():
     hungarian = runner.invoke(app, ["explain", "--lang", "hu", "A NATO támadásra készül."])
     assert hungarian.exit_code == 0, hungarian.output
     assert "not scored" in hungarian.output and "'hu'" in hungarian.output
+
+
+def test_explain_says_features_in_words_and_names_accuser_and_accused():
+    result = runner.invoke(app, ["explain", "Western media lie about Russia, says Lavrov."])
+    assert result.exit_code == 0, result.output
+    assert "cues__" not in result.output and "strongest features: cue acc_lies" in \
+        result.output.replace("\n", " ")
+    assert "accusation 'lie' [14:17]: accuser" in result.output and "accused WEST" in \
+        result.output

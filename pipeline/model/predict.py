@@ -275,7 +275,28 @@ class MechanismPredictor:
             name = "sentence embedding" if names[c].startswith("embeddings__") else names[c]
             contrib[name] = contrib.get(name, 0.0) + float(v * coef[c])
         ranked = sorted(contrib.items(), key=lambda t: -abs(t[1]))
-        return [{"feature": n, "contribution": round(v, 4)} for n, v in ranked[:k]]
+        return [{"feature": n, "description": describe_feature(n), "contribution": round(v, 4)}
+                for n, v in ranked[:k]]
+
+
+def describe_feature(name: str) -> str:
+    """A feature name as a reader would say it: `cues__asserting|acc_lies` -> `cue acc_lies,
+    in the text's own voice`; `words__they have` -> `words "they have"`."""
+    block, _, value = name.partition("__")
+    if block == "cues":
+        if value.startswith("cue="):
+            return f"cue {value[4:]}"
+        if value.startswith("voice="):
+            return f"the text's voice: {value[6:]}"
+        voice, _, cue = value.partition("|")
+        return f"cue {cue}, in the {voice} voice" if cue else f"cue {value}"
+    if block == "words":
+        return f'word{"s" if " " in value else ""} "{value}"'
+    if block == "chars":
+        return f'characters "{value}"'
+    if block == "source":
+        return f"source metadata: {value}"
+    return name
 
 
 def _model_input(config: Mapping[str, Any], key: str, own: Path) -> tuple[str, str]:
