@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import progress
+from .features.parse import char_batches
 from .model.predict import MechanismPredictor
 from .store import Run, utc_now
 
@@ -91,12 +92,34 @@ def parsed_frame(ids: pd.Series, docs) -> pd.DataFrame:
                          "sent_cues": [json.dumps(d.sent_cues) for d in docs]})
 
 
+def score_chunk(chunk: pd.DataFrame, predictor: MechanismPredictor,
+                members: Mapping[str, tuple[str, float]], max_chars: int
+                ) -> tuple[pd.DataFrame, pd.DataFrame, list, list[str | None]]:
+    """Predictions and evidence frames, parsed documents and `not_scored` reasons of a chunk,
+    scored in slices of at most `max_chars` characters (a longer record alone): the sentence
+    features of passages and evidence grow with the characters scored at once."""
+    outs, evidence, docs, not_scored = [], [], [], []
+    lengths = chunk["text"].fillna("").str.len().tolist()
+    for rows in char_batches(lengths, max(1, len(chunk)), max_chars):
+        part = chunk.iloc[rows.start:rows.stop].reset_index(drop=True)
+        pred = predictor.predict(part, members)
+        out, ev = predictions_frame(part, pred)
+        outs.append(out)
+        evidence.append(ev)
+        docs.extend(pred.docs)
+        not_scored.extend(pred.not_scored)
+    return (pd.concat(outs, ignore_index=True), pd.concat(evidence, ignore_index=True), docs,
+            not_scored)
+
+
 def classify(run: Run, config: Mapping[str, Any],
              predictor: MechanismPredictor | None = None) -> dict[str, Any]:
     """Score every cleaned record; return the stage's counts. Posts that a coordination stage
-    placed in a cluster (table `coordination_posts`) get the coordination metadata path."""
+    placed in a cluster (table `coordination_posts`) get the coordination metadata path.
+    `predictor` is used as it is; when not given, one is made from `config`."""
     started = time.perf_counter()
-    predictor = predictor or MechanismPredictor.from_config(config)
+    if predictor is None:
+        predictor = MechanismPredictor.from_config(config)
     members = coordination_membership(run)
     run.reset_table("predictions")
     run.reset_table("evidence")
@@ -107,14 +130,15 @@ def classify(run: Run, config: Mapping[str, Any],
     n = 0
     with progress.task("classify", total) as advance:
         for index, chunk in enumerate(run.iter_table("cleaned") if total else []):
-            pred = predictor.predict(chunk.reset_index(drop=True), members)
-            out, evidence = predictions_frame(chunk, pred)
+            out, evidence, docs, not_scored = score_chunk(
+                chunk.reset_index(drop=True), predictor, members,
+                config["features"]["batch_chars"])
             run.write_part("predictions", index, out)
             run.write_part("evidence", index, evidence)
-            run.write_part("parsed", index, parsed_frame(chunk["id"], pred.docs))
+            run.write_part("parsed", index, parsed_frame(chunk["id"], docs))
             for label in predictor.labels:
                 positives[label] += int(out[label].sum())
-            for doc, reason in zip(pred.docs, pred.not_scored):
+            for doc, reason in zip(docs, not_scored):
                 counts = languages.setdefault(doc.lang or "unknown",
                                               {"scored": 0, "not_scored": 0})
                 counts["scored" if reason is None else "not_scored"] += 1
@@ -125,7 +149,7 @@ def classify(run: Run, config: Mapping[str, Any],
             run.write_part(name, 0, frame)
     model = {k: predictor.meta.get(k) for k in ("name", "version", "path", "labels",
                                                 "thresholds", "spacy_pipeline",
-                                                "spacy_pipeline_version")}
+                                                "spacy_pipeline_version", "inputs")}
     model["training_data_hash"] = predictor.meta.get("training_data", {}).get("hash")
     model["test_macro_f1"] = predictor.meta.get("metrics", {}).get("macro_f1")
     run.update_manifest(model=model)

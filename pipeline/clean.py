@@ -193,7 +193,9 @@ def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
     """Clean `row` in place; return a quarantine (reason, detail) or (None, "")."""
     raw = row["text"] or ""
     if row.get("undecodable"):
-        return "undecodable_bytes", "bytes that do not decode were replaced by U+FFFD"
+        return "undecodable_bytes", ("bytes that do not decode were replaced by U+FFFD; if the "
+                                     "file is in another encoding, name it with "
+                                     "--set ingest.encoding='\"cp1252\"' (or 'auto')")
     text, html, html_title = clean_text(raw, cfg)
     counts["html_extracted"] += html
     if cfg["fix_unicode"] and not html and text != normalise_whitespace(raw):
@@ -238,10 +240,8 @@ def accounting(run: Run) -> dict[str, Any]:
     quarantined = run.count_rows("quarantine") if run.has_table("quarantine") else 0
     duplicates = 0
     if analysed:
-        import duckdb
-        duplicates = duckdb.connect().execute(
-            f"select count(*) from read_parquet('{run.glob('cleaned')}') where is_duplicate"
-        ).fetchone()[0]
+        duplicates = sum(int(part["is_duplicate"].sum())
+                         for part in run.iter_table("cleaned", columns=["is_duplicate"]))
     return {"input_records": read, "analysed": analysed, "quarantined": quarantined,
             "duplicates_flagged": int(duplicates),
             "balanced": read == analysed + quarantined}

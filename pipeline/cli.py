@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import progress
@@ -34,7 +35,7 @@ RunDirArg = typer.Argument(..., help="A run folder made by `disinfo run` or `dis
 
 
 def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(2)
 
 
@@ -67,7 +68,7 @@ def _exit_on_failures(run_) -> None:
     from .run import failures
     problems = failures(run_)
     for problem in problems:
-        console.print(f"[bold red]error:[/] {problem}")
+        console.print(f"[bold red]error:[/] {escape(problem)}")
     if problems:
         raise typer.Exit(1)
 
@@ -104,9 +105,9 @@ def run(inputs: Optional[List[str]] = typer.Argument(
         result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
     _print_accounting(result)
     for note in result.manifest.get("stages", {}).get("coordination", {}).get("notes", []):
-        console.print(f"[yellow]coordination:[/] {note}")
+        console.print(f"[yellow]coordination:[/] {escape(note)}")
     _print_not_scored(result.manifest.get("stages", {}).get("classify", {}))
-    console.print(f"[bold green]report:[/] {result.path / 'report.html'}")
+    console.print(f"[bold green]report:[/] {escape(str(result.path / 'report.html'))}")
     _exit_on_failures(result)
 
 
@@ -132,7 +133,7 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
     if not result["counts"]["ingested"]:
         problems.append(f"no record could be read; see {run_.path / 'quarantine'}")
     for problem in problems:
-        console.print(f"[bold red]error:[/] {problem}")
+        console.print(f"[bold red]error:[/] {escape(problem)}")
     if problems:
         raise typer.Exit(1)
 
@@ -199,7 +200,7 @@ def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
     result = _guard(run_stage, run_, "report", cfg, chosen)
     for name, path in result["files"].items():
-        console.print(f"[bold green]{name}:[/] {path}")
+        console.print(f"[bold green]{name}:[/] {escape(str(path))}")
 
 
 @app.command()

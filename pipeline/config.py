@@ -14,15 +14,20 @@ from typing import Any, Iterable, Mapping
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.toml"
 
+# The longest document the pipeline analyses: spaCy's default `nlp.max_length`, which the
+# project's pipelines keep (a text longer than `features.batch_chars` is parsed in pieces).
+PARSER_MAX_CHARS = 1_000_000
+
 # Ranges and choices that the type of a default cannot express.
 _RANGES: dict[str, tuple[float, float]] = {
     "ingest.chunk_size": (1, 10_000_000),
-    "clean.max_chars": (1, 100_000_000),
+    "clean.max_chars": (1, PARSER_MAX_CHARS),
     "clean.min_chars": (0, 1_000_000),
     "clean.dedupe.threshold": (0.0, 1.0),
     "clean.dedupe.num_perm": (16, 1024),
     "clean.dedupe.shingle_words": (1, 20),
     "features.batch_size": (1, 100_000),
+    "features.batch_chars": (1_000, 10_000_000),
     "features.n_process": (1, 64),
     "classify.evidence_sentences": (1, 20),
     "classify.passage_sentences": (0, 10_000),
@@ -63,6 +68,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "coordination.min_events": (1, 1000),
     "coordination.min_weight": (0.0, 1000.0),
     "coordination.min_overlap": (0.0, 1.0),
+}
+# Why a range ends where it does and what to do, where the range alone does not say.
+_RANGE_HINTS = {
+    "clean.max_chars": (f"{PARSER_MAX_CHARS} characters is spaCy's nlp.max_length, the longest "
+                        f"document the pipeline analyses: lower clean.max_chars, and longer "
+                        f"records are quarantined as too_long"),
 }
 
 
@@ -113,8 +124,9 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
         values = value if isinstance(value, list) else [value]
         for v in values:
             if not lo <= v <= hi:
+                hint = f" {_RANGE_HINTS[key]}." if key in _RANGE_HINTS else ""
                 raise ConfigError(
-                    f"config key '{key}' must be between {lo} and {hi}; got {v!r}.")
+                    f"config key '{key}' must be between {lo} and {hi}; got {v!r}.{hint}")
     return value
 
 

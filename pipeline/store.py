@@ -303,6 +303,3 @@ class Run:
     def count_rows(self, name: str) -> int:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.parts(name))
 
-    def glob(self, name: str) -> str:
-        """A glob over a table's parts, for DuckDB's read_parquet."""
-        return str(self.table_dir(name) / "part-*.parquet")

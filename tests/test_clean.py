@@ -45,11 +45,12 @@ def test_each_quarantine_reason(tmp_path, config):
 def test_undecodable_bytes_are_quarantined(tmp_path, config):
     data = write(tmp_path / "in.jsonl", b'{"id": "bad", "text": "caf\xe9 au lait"}\n'
                                         b'{"id": "good", "text": "A normal sentence here."}\n')
+    config["ingest"]["encoding"] = "utf-8"  # declared: the Latin-1 byte does not decode
     run = Run.create(tmp_path / "run")
     ingest(run, config, [str(data)])
     clean(run, config)
-    q = pd.concat(run.iter_table("quarantine"))
-    assert q.set_index("id")["reason"]["bad"] == "undecodable_bytes"
+    q = pd.concat(run.iter_table("quarantine")).set_index("id")
+    assert q["reason"]["bad"] == "undecodable_bytes" and "ingest.encoding" in q["detail"]["bad"]
 
 
 def test_duplicates_are_marked_not_removed_unless_drop(tmp_path, config):
@@ -105,3 +106,16 @@ def test_a_record_that_breaks_cleaning_is_quarantined_not_fatal(tmp_path, config
                                                  {"id": "y", "text": "A fine sentence here."}])
     assert cleaned["id"].tolist() == ["y"]
     assert q["reason"].tolist() == ["clean_error"] and "parser exploded" in q["detail"][0]
+
+
+def test_duplicates_are_counted_in_a_run_folder_named_with_a_quote_and_glob_characters(
+        tmp_path, config):
+    """The accounting reads the run's own part files (issue #16), not a glob over a folder
+    name with `'`, `[x]` and `*`, which would fail or match the decoy folder beside it."""
+    base = "NATO is preparing to attack Belarus from Poland. Share before they delete it!"
+    records = [{"id": "a", "text": base}, {"id": "b", "text": base},
+               {"id": "c", "text": "A completely different text about the weather in Riga."}]
+    run_clean(tmp_path / "it's x decoy", config, records + [{"id": "d", "text": base}])
+    run, cleaned, _ = run_clean(tmp_path / "it's [x] *", config, records)
+    assert cleaned["is_duplicate"].sum() == 1
+    assert run.manifest["accounting"]["duplicates_flagged"] == 1

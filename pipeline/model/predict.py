@@ -55,7 +55,8 @@ class MechanismPredictor:
                  state_confidence: float, state_affiliations: tuple[str, ...],
                  evidence_sentences: int = 2, spacy_model: str | None = None,
                  batch_size: int = 64, n_process: int = 1, passage_sentences: int = 0,
-                 languages: str | None = None, scored_languages: tuple[str, ...] = ()):
+                 languages: str | None = None, scored_languages: tuple[str, ...] = (),
+                 batch_chars: int | None = None):
         self.model = model
         self.meta = dict(meta)
         self.parser = model.named_steps["parse"]
@@ -64,6 +65,8 @@ class MechanismPredictor:
         if spacy_model and spacy_model != "model":
             self.parser.set_params(spacy_model=spacy_model)
         self.parser.set_params(sources=sources, batch_size=batch_size, n_process=n_process)
+        if batch_chars is not None:
+            self.parser.set_params(batch_chars=batch_chars)
         if languages is not None:
             self.parser.set_params(languages=languages)
         self.scored_languages = tuple(scored_languages) or tuple(self.meta.get("languages") or ())
@@ -98,6 +101,7 @@ class MechanismPredictor:
                    evidence_sentences=cc["evidence_sentences"],
                    spacy_model=config["features"]["spacy_model"],
                    batch_size=config["features"]["batch_size"],
+                   batch_chars=config["features"]["batch_chars"],
                    n_process=config["features"]["n_process"],
                    passage_sentences=cc["passage_sentences"],
                    languages=languages,

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from .. import progress
 from ..config import resolve_path
+from ..duckdb_paths import duckdb_path
 from ..features.parse import ParsedDoc
 from ..model.predict import MechanismPredictor
 from ..store import Run, utc_now, write_parquet
@@ -173,8 +174,8 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
 def _connect(run: Run) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for table in ("narratives", "predictions"):
-        con.execute(f"create view {table} as select * from "
-                    f"read_parquet('{run.glob(table)}', union_by_name=true)")
+        con.read_parquet([duckdb_path(p) for p in run.parts(table)],
+                         union_by_name=True).create_view(table)
     return con
 
 
@@ -209,7 +210,9 @@ def _clusters(run: Run, cfg, found, cluster_ids, similarity) -> pd.DataFrame:
                "first_date": stats.loc[nid, "first_date"] if size else None,
                "last_date": stats.loc[nid, "last_date"] if size else None,
                "top_sources": json.dumps(dict(zip(sources["source"], map(int, sources["n"])))),
-               "representatives": json.dumps(reps.to_dict("records"), default=str),
+               "representatives": json.dumps(  # a missing title as null, not NaN
+                   reps.astype(object).where(reps.notna(), None).to_dict("records"),
+                   default=str),
                "taxonomy": mapped, "matched_similarity": round(similarity[i], 4)}
         for label in labels:
             row[f"share_{label}"] = round(float(stats.loc[nid, f"share_{label}"]), 4) \

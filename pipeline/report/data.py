@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 import duckdb
@@ -16,6 +15,7 @@ import pandas as pd
 
 from ..clean import accounting
 from ..config import resolve_path
+from ..duckdb_paths import duckdb_path, sql_string
 from ..features.registry import OutletRegistry
 from ..store import Run, utc_now
 from .findings import findings
@@ -44,18 +44,23 @@ def connect(run: Run, relative: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def view_sql(run: Run, relative: bool = False) -> dict[str, str]:
-    """`create view` statements over the run's Parquet files; with `relative`, paths are
-    relative to the run folder (for `run.duckdb`, opened from inside the folder)."""
-    base = Path(".") if relative else run.path
+    """`create view` statements over the run's Parquet files: the part files by name (a glob
+    would read `[`, `*` or `?` in a user-named run folder as patterns) or, with `relative`,
+    globs relative to the run folder (for `run.duckdb`, opened from inside the folder; they
+    also read the parts of a later re-run)."""
     out = {}
     for table in PART_TABLES:
-        if run.has_table(table):
+        parts = run.parts(table)
+        if parts:
+            files = ([f"{table}/part-*.parquet"] if relative
+                     else [duckdb_path(p) for p in parts])
             out[table] = (f"create or replace view {table} as select * from read_parquet("
-                          f"'{base / table / 'part-*.parquet'}', union_by_name=true)")
+                          f"[{', '.join(map(sql_string, files))}], union_by_name=true)")
     for name, filename in FILE_TABLES.items():
         if (run.path / filename).exists():
+            path = filename if relative else duckdb_path(run.path / filename)
             out[name] = (f"create or replace view {name} as select * from "
-                         f"read_parquet('{base / filename}')")
+                         f"read_parquet({sql_string(path)})")
     return out
 
 
@@ -214,8 +219,7 @@ def _narrative_tables(run: Run, con) -> dict[str, pd.DataFrame]:
             from narrative_clusters order by size desc""")
         found["top_sources"] = [", ".join(f"{k} {v}" for k, v in json.loads(x or "{}").items())
                                 for x in found["top_sources"]]
-        found["representatives"] = [" | ".join(r.get("title") or r["id"]
-                                               for r in json.loads(x or "[]"))
+        found["representatives"] = [" | ".join(_title(r) for r in json.loads(x or "[]"))
                                     for x in found["representatives"]]
         out["narratives_discovered"] = found
     if (run.path / "trends.parquet").exists():
@@ -226,6 +230,13 @@ def _narrative_tables(run: Run, con) -> dict[str, pd.DataFrame]:
         out["spikes"] = _df(con, """select kind, key, week, documents, baseline, p_value
             from spikes order by p_value, week""")
     return out
+
+
+def _title(doc: Mapping[str, Any]) -> str:
+    """A document's title, else its id (runs written before narratives stored a missing title
+    as null hold NaN there)."""
+    title = doc.get("title")
+    return title if isinstance(title, str) and title else doc["id"]
 
 
 def _narrative_summary(tables, stage) -> dict[str, Any] | None:

@@ -13,9 +13,10 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         value = f"{value:.4g}"
-    # keep table structure and neutralise markup in corpus text
+    # keep table structure and neutralise markup in corpus text (a backslash-escaped `<`
+    # opens no HTML tag; `>` inside a line is plain text, so RU->WEST reads as written)
     return (str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+            .replace("<", "\\<"))
 
 
 def md_table(frame: pd.DataFrame | None, limit: int = 25) -> str:

@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import Run, report
+from pipeline import Run, load_config, report, run_pipeline
 from pipeline.cli import app
+from pipeline.report.data import connect, view_sql
 from pipeline.report.markdown import md_table
+from tests.conftest import write
 
 
 def test_every_table_is_written_as_csv_and_parquet(sample_run):
@@ -105,7 +107,8 @@ def test_markdown_report_has_the_findings_and_escapes_tables(sample_run):
                     "## Evidence", "## Review queue", "## Model"):
         assert heading in md
     table = md_table(pd.DataFrame({"a": ["x | y <b>z</b>"]}))
-    assert "x \\| y &lt;b&gt;z&lt;/b&gt;" in table
+    assert "x \\| y \\<b>z\\</b>" in table  # no tag opens
+    assert "RU->WEST" in md_table(pd.DataFrame({"direction": ["RU->WEST"]}))
 
 
 def test_formats_choose_what_is_rewritten(sample_run):
@@ -119,3 +122,80 @@ def test_formats_choose_what_is_rewritten(sample_run):
     assert result.exit_code == 0, result.output
     assert (run.path / "report.html").exists()
     assert run.manifest["stages"]["report"]["files"].keys() >= {"report.html", "summary.json"}
+
+
+@pytest.fixture(scope="module")
+def awkward_folder_run(tmp_path_factory):
+    """News and a copy-paste network run into a folder named with a quote and glob characters
+    (issue #16), beside a decoy folder that a glob over the run folder's name would match."""
+    root = tmp_path_factory.mktemp("folders")
+    rows = [{"id": f"n{i}", "title": f"Report {i}", "source": "RT" if i % 2 else "BBC",
+             "published_at": f"2024-0{1 + i % 6}-1{i % 9}T10:00:00Z",
+             "text": f"NATO is preparing an attack on Russia, RT reports ({i}). Western media "
+                     f"spread Russophobic lies about the Baltic exercise, Lavrov said."}
+            for i in range(8)]
+    rows += [{"id": f"s{burst}-{a}", "author": f"account{a}",
+              "published_at": f"2024-03-0{1 + burst}T12:0{a}:00Z",
+              "text": f"Share now: NATO lies about the Baltic exercise number {burst}"}
+             for burst in range(3) for a in range(4)]
+    data = write(root / "posts.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    news = write(root / "news.jsonl", "\n".join(json.dumps(r) for r in rows[:8]) + "\n")
+    config = load_config()
+    run_pipeline([str(news)], str(root / "it's x decoy"), config)
+    return run_pipeline([str(data)], str(root / "it's [x] *"), config)
+
+
+def test_a_run_folder_named_with_a_quote_and_glob_characters_reports(awkward_folder_run,
+                                                                      monkeypatch):
+    run = awkward_folder_run
+    summary = json.loads((run.path / "summary.json").read_text())
+    assert summary["counts"]["documents"] == run.manifest["accounting"]["input_records"] == 20
+    assert summary["coordination"]["clusters"] >= 1
+    assert len(pd.read_parquet(run.path / "predictions.parquet")) == 20
+    assert (run.path / "report.html").exists() and (run.path / "report.md").exists()
+    # the views read this run's parts, not those of the decoy that the name matches as a glob
+    con = connect(run)
+    assert con.execute("select count(*) from predictions").fetchone()[0] == 20
+    monkeypatch.chdir(run.path)
+    con = duckdb.connect("run.duckdb", read_only=True)
+    assert con.execute("select count(*) from predictions").fetchone()[0] == 20
+    assert con.execute("select count(*) from evidence e join predictions p using (id)"
+                       ).fetchone()[0] > 0
+    assert con.execute("select count(*) from coordination_posts").fetchone()[0] > 0
+    con.close()
+
+
+def test_view_sql_names_the_part_files_and_keeps_relative_globs(awkward_folder_run):
+    run = awkward_folder_run
+    absolute = view_sql(run)
+    # the quote doubled, the glob characters as one-character classes
+    assert "/it''s [[]x] [*]/predictions/part-00000.parquet'" in absolute["predictions"]
+    assert "part-*" not in absolute["predictions"]
+    relative = view_sql(run, relative=True)
+    assert "'predictions/part-*.parquet'" in relative["predictions"]
+    assert "'clusters.parquet'" in relative["narrative_clusters"]
+
+
+def test_a_corpus_with_empty_titles_reports(tmp_path):
+    """80 rows, 30 of them with an empty title (issue #16): discovered narratives list the
+    untitled representatives by id."""
+    rows = ["id,title,source,published_at,text"]
+    topics = ["NATO troops arrive at the Baltic border for a military exercise",
+              "RT says Western media spread Russophobic lies about Russia",
+              "Sputnik claims the alliance is preparing an attack on Belarus",
+              "Officials in Tallinn deny reports of a coming invasion"]
+    for i in range(80):
+        title = "" if i % 8 < 3 else f"Headline {i}"
+        rows.append(f'r{i},{title},{"RT" if i % 3 else "BBC"},2024-0{1 + i % 9}-1{i % 9},'
+                    f'"{topics[i % 4]}, article {i} says. {topics[(i + 1) % 4]} as well."')
+    data = write(tmp_path / "titles.csv", "\n".join(rows) + "\n")
+    run = run_pipeline([str(data)], str(tmp_path / "run"), load_config())
+    pred = pd.read_parquet(run.path / "predictions.parquet")
+    assert len(pred) == 80 and pred["title"].isna().sum() == 30
+    clusters = pd.read_parquet(run.path / "clusters.parquet")
+    reps = [r for x in clusters["representatives"] for r in json.loads(x)]
+    untitled = [r["id"] for r in reps if r["title"] is None]
+    assert untitled  # stored as null, so the report falls back to the id
+    shown = pd.read_parquet(run.path / "tables" / "narratives_discovered.parquet")
+    listed = " | ".join(shown["representatives"]).split(" | ")
+    assert set(untitled) <= set(listed)
