@@ -15,6 +15,10 @@ code per record:
 | `clean_error`          | cleaning the record raised an error (the detail says which) |
 
 Duplicates are otherwise kept and marked (`dup_of`, `near_dup_of`, `is_duplicate`).
+
+An HTML record also gets the metadata trafilatura reads from the page, for each field the
+input left empty: `title`, `published_at` (the page's date), `source` (the site name, else
+the host name, which the outlet registry then resolves), `url` and `author`.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from . import progress
 from .features.langid import detect_language
 from .ingest import quarantine_frame
+from .ingest.columns import parse_dates
 from .store import Run, utc_now
 
 _HTML = re.compile(r"^\s*<(!doctype|html|head|body)\b|<(p|div|article|body|br|span|table|"
@@ -55,8 +60,14 @@ def is_html(text: str) -> bool:
     return bool(_HTML.search(text[:5000]))
 
 
-def extract_html(text: str) -> tuple[str, str | None]:
-    """Main text and title of an HTML document (trafilatura; its plain-text fallback)."""
+HTML_FIELDS = ("title", "published_at", "source", "url", "author")
+
+
+def extract_html(text: str) -> tuple[str, dict[str, str]]:
+    """Main text and metadata of an HTML document (trafilatura; its plain-text fallback).
+
+    The metadata holds the fields of HTML_FIELDS that trafilatura found on the page.
+    """
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
                                       favor_recall=True)
     body = doc.text if doc is not None and doc.text else trafilatura.html2txt(text)
@@ -69,8 +80,12 @@ def extract_html(text: str) -> tuple[str, str | None]:
             for bad in tree.xpath("//script|//style|//noscript"):
                 bad.drop_tree()
             body = tree.text_content()
-    title = doc.title if doc is not None else None
-    return body or "", title
+    meta: dict[str, str] = {}
+    if doc is not None:
+        found = {"title": doc.title, "published_at": doc.date,
+                 "source": doc.sitename or doc.hostname, "url": doc.url, "author": doc.author}
+        meta = {k: v.strip() for k, v in found.items() if isinstance(v, str) and v.strip()}
+    return body or "", meta
 
 
 def normalise_whitespace(text: str) -> str:
@@ -122,16 +137,16 @@ class Deduplicator:
         return None, near
 
 
-def clean_text(raw: str, cfg: Mapping[str, Any]) -> tuple[str, bool, str | None]:
-    """Cleaned text, whether it was HTML, and the HTML title if any."""
+def clean_text(raw: str, cfg: Mapping[str, Any]) -> tuple[str, bool, dict[str, str]]:
+    """Cleaned text, whether it was HTML, and the page's metadata (extract_html) if it was."""
     html = cfg["extract_html"] and is_html(raw)
-    title = None
+    meta: dict[str, str] = {}
     text = raw
     if html:
-        text, title = extract_html(raw)
+        text, meta = extract_html(raw)
     if cfg["fix_unicode"]:
         text = ftfy.fix_text(text, uncurl_quotes=False)
-    return normalise_whitespace(text), html, title
+    return normalise_whitespace(text), html, meta
 
 
 def _quarantine_row(row: Mapping[str, Any], reason: str, detail: str) -> dict[str, Any]:
@@ -152,7 +167,7 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     run.reset_table("cleaned")
     run.reset_table("quarantine", prefix="clean-")
     counts: dict[str, int] = {"input": 0, "analysed": 0, "quarantined": 0, "html_extracted": 0,
-                              "unicode_repaired": 0, "exact_duplicates": 0,
+                              "html_metadata": 0, "unicode_repaired": 0, "exact_duplicates": 0,
                               "near_duplicates": 0}
     reasons: dict[str, int] = {}
     total = run.count_rows("ingested") if run.has_table("ingested") else 0
@@ -196,7 +211,7 @@ def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
         return "undecodable_bytes", ("bytes that do not decode were replaced by U+FFFD; if the "
                                      "file is in another encoding, name it with "
                                      "--set ingest.encoding='\"cp1252\"' (or 'auto')")
-    text, html, html_title = clean_text(raw, cfg)
+    text, html, page = clean_text(raw, cfg)
     counts["html_extracted"] += html
     if cfg["fix_unicode"] and not html and text != normalise_whitespace(raw):
         counts["unicode_repaired"] += 1
@@ -211,8 +226,14 @@ def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
         return "too_long", f"{len(text)} characters > clean.max_chars={cfg['max_chars']}"
     row["text"] = text
     row["is_html"] = html
-    if html_title and not row.get("title"):
-        row["title"] = html_title
+    for field, value in page.items():
+        given = row.get(field)
+        if given is None or given is pd.NA or (isinstance(given, str) and not given.strip()):
+            if field == "published_at":
+                value = parse_dates(pd.Series([value]), dayfirst=False).iloc[0]
+            if value:
+                row[field] = value
+                counts["html_metadata"] += 1
     if row.get("title"):
         row["title"] = normalise_whitespace(ftfy.fix_text(row["title"], uncurl_quotes=False))
     row["lang_detected"], row["lang_confidence"] = (

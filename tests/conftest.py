@@ -17,6 +17,27 @@ def config():
     return load_config()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def load_each_model_once():
+    """Runs inside the tests load a model folder once per test process, not once per run
+    (loading the shipped model takes 10-30 s). A folder whose model.skops or meta.json changes
+    is loaded again, so tests of damaged or edited models see their own files."""
+    from pipeline.model import predict
+    real, cache = predict.load_model, {}
+
+    def load_model(folder):
+        path = Path(folder).resolve()
+        key = (path, *((path / name).stat().st_mtime_ns for name in ("model.skops", "meta.json")
+                       if (path / name).exists()))
+        if key not in cache:
+            cache[key] = real(folder)
+        model, meta = cache[key]
+        return model, dict(meta)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(predict, "load_model", load_model)
+        yield
+
+
 @pytest.fixture(scope="session")
 def predictor():
     from pipeline.model.predict import MechanismPredictor

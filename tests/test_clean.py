@@ -89,8 +89,8 @@ def test_language_identification():
 
 @pytest.mark.parametrize("html", ["<p>Only one short paragraph.</p>"])
 def test_extract_html_falls_back_to_plain_text(html):
-    text, _ = extract_html(html)
-    assert text == "Only one short paragraph."
+    text, meta = extract_html(html)
+    assert text == "Only one short paragraph." and meta == {}
 
 
 def test_a_record_that_breaks_cleaning_is_quarantined_not_fatal(tmp_path, config, monkeypatch):
@@ -119,3 +119,24 @@ def test_duplicates_are_counted_in_a_run_folder_named_with_a_quote_and_glob_char
     run, cleaned, _ = run_clean(tmp_path / "it's [x] *", config, records)
     assert cleaned["is_duplicate"].sum() == 1
     assert run.manifest["accounting"]["duplicates_flagged"] == 1
+
+
+def test_html_pages_give_their_date_site_url_and_author(tmp_path, config):
+    page = ("<html><head><title>Die NATO plant</title>"
+            '<meta property="og:site_name" content="RT DE">'
+            '<meta name="author" content="Max Muster">'
+            '<meta property="article:published_time" content="2024-03-01T10:00:00+01:00">'
+            '<link rel="canonical" href="https://de.rt.com/international/1234-nato/">'
+            "</head><body><article><p>Die NATO bereitet sich angeblich auf einen Krieg vor, "
+            "schreibt der Sender. Die Behauptung ist falsch, sagen Experten.</p>"
+            "</article></body></html>")
+    _, cleaned, _ = run_clean(tmp_path, config, [
+        {"id": "page", "text": page},
+        {"id": "given", "text": page, "source": "my outlet", "published_at": "2020-01-01"}])
+    rows = cleaned.set_index("id")
+    assert rows.loc["page", ["title", "source", "author", "url", "published_at"]].tolist() == [
+        "Die NATO plant", "RT DE", "Max Muster", "https://de.rt.com/international/1234-nato/",
+        "2024-03-01T00:00:00Z"]
+    # what the input gives is kept
+    assert rows.loc["given", "source"] == "my outlet"
+    assert rows.loc["given", "published_at"] == "2020-01-01T00:00:00Z"

@@ -10,7 +10,7 @@ Writes into the run folder:
 | `report.md`                   | the same findings and main tables in Markdown            |
 | `summary.json`                | every figure, machine-readable                           |
 | `tables/<name>.csv, .parquet` | each report table                                        |
-| `predictions.parquet, .csv`   | one row per document                                     |
+| `predictions.parquet, .csv`   | one row per document, with its text                      |
 | `run.duckdb`                  | views over every Parquet table of the run, with paths    |
 |                               | relative to the run folder: `cd RUN && duckdb run.duckdb`|
 
@@ -32,7 +32,11 @@ from . import html, markdown
 from .data import build, connect, view_sql
 
 FORMATS = ("html", "md", "json")
-PREDICTIONS_SQL = "select * from predictions order by id"
+# predictions.parquet/.csv: one row per analysed document with its text, published_at as a
+# UTC timestamp (the run's tables keep ISO 8601 strings)
+PREDICTIONS_SQL = ("select p.* replace (try_strptime(p.published_at, '%Y-%m-%dT%H:%M:%SZ') "
+                   "as published_at), c.text from predictions p left join cleaned c using (id) "
+                   "order by p.id")
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[pd.DataFrame]:

@@ -29,8 +29,7 @@ def test_ingest_exits_1_for_inputs_it_cannot_read(tmp_path):
     assert _errors(wrong_format)[0].startswith("error: no record could be read")
 
 
-def test_run_exits_1_when_nothing_is_analysed_or_an_input_is_a_stray_word(tmp_path,
-                                                                          fast_model):
+def test_run_exits_1_when_nothing_is_analysed_or_an_input_is_a_stray_word(tmp_path):
     data = write(tmp_path / "a.csv", "body\nNATO is preparing an attack on Russia.\n")
     unmapped = runner.invoke(app, ["-q", "run", str(data), "--out", str(tmp_path / "r1"),
                                    "--map", "text=message"])

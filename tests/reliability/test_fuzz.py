@@ -35,7 +35,7 @@ def check_run(run: Run, expected: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_a_fuzz_corpus_is_accounted_for_record_by_record(tmp_path, fast_model):
+def test_a_fuzz_corpus_is_accounted_for_record_by_record(tmp_path):
     expected = build(tmp_path / "corpus", 400, seed=7)
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["-q", "run", *expected, "--out", str(out)])

@@ -107,7 +107,7 @@ def _outputs(run):
 
 @pytest.mark.slow
 def test_a_run_that_dies_in_any_stage_resumes_to_the_same_outputs(tmp_path, config,
-                                                                  fast_model, monkeypatch):
+                                                                  monkeypatch):
     config["ingest"]["chunk_size"] = 10  # several parts per stage, so deaths fall mid-stage
     inputs = _corpus(tmp_path)
     reference = _outputs(run_pipeline(inputs, str(tmp_path / "ref"), config))
