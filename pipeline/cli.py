@@ -190,7 +190,8 @@ def report(run_dir: Path = RunDirArg, config: Optional[Path] = ConfigOpt,
            set_: Optional[List[str]] = SetOpt,
            formats: Optional[str] = typer.Option(None, "--format", "-f", help=(
                "Comma-separated formats to write: html, md, json (default report.formats). "
-               "Tables (CSV, Parquet), predictions and run.duckdb are always written."))):
+               "Tables (CSV, Parquet), predictions and run.duckdb are always written; "
+               "--format csv (or parquet) writes only those."))):
     """Regenerate the report from the run folder without re-running the analysis:
     report.html, report.md, summary.json, tables/*.csv|parquet, run.duckdb."""
     from .run import run_stage

@@ -44,6 +44,9 @@ def test_run_then_stages_alone(tmp_path):
     for stage in ("clean", "classify", "report"):
         step = runner.invoke(app, ["-q", stage, str(out)])
         assert step.exit_code == 0, step.output
+    tables = runner.invoke(app, ["-q", "report", str(out), "--format", "csv"])
+    assert tables.exit_code == 0, tables.output
+    assert (out / "tables/by_source.csv").exists() and not (out / "report.html").exists()
     missing = runner.invoke(app, ["-q", "report", str(tmp_path / "nothing")])
     assert missing.exit_code == 2 and "not a run folder" in missing.output
 

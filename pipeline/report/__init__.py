@@ -15,7 +15,7 @@ Writes into the run folder:
 |                               | relative to the run folder: `cd RUN && duckdb run.duckdb`|
 
 `report(run, config, formats=...)` picks among html, md and json; tables, predictions and
-`run.duckdb` are always written.
+`run.duckdb` are always written, so `csv` and `parquet` are accepted and write only those.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from . import html, markdown
 from .data import build, connect, view_sql
 
 FORMATS = ("html", "md", "json")
+TABLE_FORMATS = ("csv", "parquet")  # always written; naming one asks for the tables alone
 # predictions.parquet/.csv: one row per analysed document with its text, published_at as a
 # UTC timestamp (the run's tables keep ISO 8601 strings)
 PREDICTIONS_SQL = ("select p.* replace (try_strptime(p.published_at, '%Y-%m-%dT%H:%M:%SZ') "
@@ -69,9 +70,11 @@ def report(run: Run, config: Mapping[str, Any],
     """Write the report files (see the module docstring); return the stage's record."""
     started = time.perf_counter()
     formats = list(formats if formats is not None else config["report"]["formats"])
-    unknown = sorted(set(formats) - set(FORMATS))
+    unknown = sorted(set(formats) - set(FORMATS) - set(TABLE_FORMATS))
     if unknown:
-        raise ValueError(f"unknown report format(s) {unknown}; choose from {list(FORMATS)}.")
+        raise ValueError(f"unknown report format(s) {unknown}; choose from "
+                         f"{list(FORMATS + TABLE_FORMATS)}.")
+    formats = [f for f in formats if f in FORMATS]
     if not run.has_table("predictions"):
         raise FileNotFoundError(f"{run.path} has no predictions yet; run `disinfo classify "
                                 f"{run.path}` first.")
