@@ -14,11 +14,12 @@ class PipelineNotFound(RuntimeError):
 
 
 @lru_cache(maxsize=16)
-def load_nlp(name: str) -> Language:
+def load_nlp(name: str, exclude: tuple[str, ...] = ()) -> Language:
     """Load a spaCy pipeline: an installed package name, or `blank:<lang>` for the fast
     profile (tokenizer + rule-based sentences only), optionally followed by
     `+lemmatizer:lookup` (lemmas from the lookup tables of spacy-lookups-data). Unused
-    components are not loaded."""
+    components are not loaded, nor those named in `exclude` (e.g. "ner" when no feature reads
+    entities)."""
     name, _, lemmatizer = name.partition("+lemmatizer:")
     if name.startswith("blank:"):
         lang = name.split(":", 1)[1]
@@ -35,7 +36,8 @@ def load_nlp(name: str) -> Language:
                     f"the language's file.") from exc
         return nlp
     try:
-        nlp = spacy.load(name, exclude=["textcat", "textcat_multilabel", "entity_linker"])
+        nlp = spacy.load(name, exclude=["textcat", "textcat_multilabel", "entity_linker",
+                                        *exclude])
     except OSError as exc:
         raise PipelineNotFound(
             f"spaCy pipeline '{name}' is not installed. Install it (for the default: "

@@ -132,10 +132,14 @@ class DocParser(BaseEstimator, TransformerMixin):
 
     def _context(self, language: Language | None = None) -> CueContext:
         pipeline = language.pipeline if language else self.spacy_model
-        key = (pipeline, str(resolve_path(self.sources)), language.code if language else None)
+        # the entity recognizer runs only for the cue set that reads entities (it is a third
+        # of the parse time, and no other feature uses it)
+        unused = () if "entities.v1" in self.cue_sets else ("ner",)
+        key = (pipeline, unused, str(resolve_path(self.sources)),
+               language.code if language else None)
         ctx = _CONTEXTS.get(key)
         if ctx is None:
-            ctx = CueContext.build(load_nlp(pipeline),
+            ctx = CueContext.build(load_nlp(pipeline, unused),
                                    OutletRegistry.load(resolve_path(self.sources)), language)
             _CONTEXTS[key] = ctx
         return ctx

@@ -123,3 +123,13 @@ def test_scoring_a_chunk_in_slices_of_characters_changes_no_result(predictor):
     pd.testing.assert_frame_equal(sliced[1], whole[1])
     assert [d.sents for d in sliced[2]] == [d.sents for d in whole[2]]
     assert sliced[0]["mutual_accusation"].tolist()[:2] == [1, 1] and len(sliced[1])
+
+
+def test_the_entity_recognizer_runs_only_for_the_entity_cue_set():
+    plain = DocParser()
+    assert "ner" not in plain._context().nlp.pipe_names
+    assert "parser" in plain._context().nlp.pipe_names  # sentences and accusations need it
+    with_entities = DocParser(cue_sets=plain.cue_sets + ("entities.v1",))
+    assert "ner" in with_entities._context().nlp.pipe_names
+    doc = with_entities.fit(None).transform(["NATO met in Brussels on Monday."])[0]
+    assert any(name.startswith("ent_") for cues in doc.sent_cues for name in cues)
