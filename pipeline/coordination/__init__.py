@@ -43,17 +43,24 @@ _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
     """The posts of the `cleaned` table with an author and a time (UTC seconds), and the
-    number of records without one."""
-    frames = list(run.iter_table("cleaned", columns=COLUMNS)) if run.has_table("cleaned") else []
-    posts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    when = pd.to_datetime(posts["published_at"], utc=True, errors="coerce", format="ISO8601")
-    author = posts["author"].astype("string").str.strip()
-    usable = author.notna() & (author != "") & when.notna()
-    out = pd.DataFrame({"id": posts.loc[usable, "id"].astype(str),
-                        "author": author[usable].astype(str),
-                        "time": when[usable].dt.as_unit("s").astype(np.int64),
-                        "text": posts.loc[usable, "text"].fillna("").astype(str)})
-    return out.reset_index(drop=True), int((~usable).sum())
+    number of records without one. Read part by part, keeping only the usable rows: a corpus
+    without authors or times costs one part in memory, not every text."""
+    frames, excluded = [], 0
+    for part in run.iter_table("cleaned", columns=COLUMNS) if run.has_table("cleaned") else []:
+        when = pd.to_datetime(part["published_at"], utc=True, errors="coerce", format="ISO8601")
+        author = part["author"].astype("string").str.strip()
+        usable = (author.notna() & (author != "") & when.notna()).to_numpy(dtype=bool)
+        excluded += int((~usable).sum())
+        if usable.any():
+            frames.append(pd.DataFrame({
+                "id": part.loc[usable, "id"].astype(str),
+                "author": author[usable].astype(str),
+                "time": when[usable].dt.as_unit("s").astype(np.int64),
+                "text": part.loc[usable, "text"].fillna("").astype(str)}))
+    out = (pd.concat(frames, ignore_index=True) if frames else
+           pd.DataFrame({"id": pd.Series(dtype=str), "author": pd.Series(dtype=str),
+                         "time": pd.Series(dtype=np.int64), "text": pd.Series(dtype=str)}))
+    return out, excluded
 
 
 def _resolution(section: Mapping[str, Any]) -> dict[str, str] | None:
