@@ -11,8 +11,8 @@ Writes into the run folder:
 | `summary.json`                | every figure, machine-readable                           |
 | `tables/<name>.csv, .parquet` | each report table                                        |
 | `predictions.parquet, .csv`   | one row per document, with its text                      |
-| `run.duckdb`                  | views over every Parquet table of the run, with paths    |
-|                               | relative to the run folder: `cd RUN && duckdb run.duckdb`|
+| `run.duckdb`                  | views over every Parquet table of the run by absolute    |
+|                               | path: `duckdb RUN/run.duckdb` from any directory         |
 
 `report(run, config, formats=...)` picks among html, md and json; tables, predictions and
 `run.duckdb` are always written, so `csv` and `parquet` are accepted and write only those.
@@ -29,6 +29,7 @@ from .. import progress
 from ..safe_csv import write_csv
 from ..store import Run, utc_now, write_json, write_parquet, write_text, write_with
 from . import html, markdown
+from ..duckdb_paths import duckdb_path, sql_string
 from .data import build, connect, view_sql
 
 FORMATS = ("html", "md", "json")
@@ -50,17 +51,16 @@ def _chunks(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[pd.
 
 
 def write_database(run: Run) -> None:
-    """`run.duckdb`: views over the run's Parquet files, relative to the run folder."""
+    """`run.duckdb`: views over the run's Parquet files by their absolute paths, so that it
+    answers from any working directory (`duckdb RUN/run.duckdb`)."""
     def make(tmp):
         tmp.unlink(missing_ok=True)  # DuckDB refuses an empty file that is not a database
         con = duckdb.connect(str(tmp))
-        # views keep relative paths; resolve them against the run folder while binding here
-        con.execute("set file_search_path = ?", [str(run.path.resolve())])
-        for sql in view_sql(run, relative=True).values():
+        for sql in view_sql(run, globs=True).values():
             con.execute(sql)
         for path in sorted((run.path / "tables").glob("*.parquet")):
             con.execute(f"create or replace view report_{path.stem} as select * from "
-                        f"read_parquet('tables/{path.name}')")
+                        f"read_parquet({sql_string(duckdb_path(path.resolve()))})")
         con.close()
     write_with(run.path / "run.duckdb", make)
 

@@ -35,30 +35,32 @@ class ReportData:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def connect(run: Run, relative: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(run: Run) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per table of the run."""
     con = duckdb.connect()
-    for name, sql in view_sql(run, relative).items():
+    for name, sql in view_sql(run).items():
         con.execute(sql)
     return con
 
 
-def view_sql(run: Run, relative: bool = False) -> dict[str, str]:
+def view_sql(run: Run, globs: bool = False) -> dict[str, str]:
     """`create view` statements over the run's Parquet files: the part files by name (a glob
-    would read `[`, `*` or `?` in a user-named run folder as patterns) or, with `relative`,
-    globs relative to the run folder (for `run.duckdb`, opened from inside the folder; they
-    also read the parts of a later re-run)."""
+    would read `[`, `*` or `?` in a user-named run folder as patterns) or, with `globs`,
+    `<table>/part-*.parquet` globs under the run folder's absolute path, escaped (for
+    `run.duckdb`: it answers from any working directory and reads the parts of a later
+    re-run; after moving the folder, `disinfo report RUN --format csv` writes it again)."""
+    folder = duckdb_path(run.path.resolve())
     out = {}
     for table in PART_TABLES:
         parts = run.parts(table)
         if parts:
-            files = ([f"{table}/part-*.parquet"] if relative
+            files = ([f"{folder}/{table}/part-*.parquet"] if globs
                      else [duckdb_path(p) for p in parts])
             out[table] = (f"create or replace view {table} as select * from read_parquet("
                           f"[{', '.join(map(sql_string, files))}], union_by_name=true)")
     for name, filename in FILE_TABLES.items():
         if (run.path / filename).exists():
-            path = filename if relative else duckdb_path(run.path / filename)
+            path = f"{folder}/{filename}" if globs else duckdb_path(run.path / filename)
             out[name] = (f"create or replace view {name} as select * from "
                          f"read_parquet({sql_string(path)})")
     return out

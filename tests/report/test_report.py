@@ -86,10 +86,10 @@ def test_documents_in_languages_the_model_does_not_score_are_counted_not_scored(
            "et (1)" in html
 
 
-def test_run_duckdb_answers_sql_from_inside_the_run_folder(sample_run, monkeypatch):
+def test_run_duckdb_answers_sql_from_any_directory(sample_run, monkeypatch, tmp_path):
     run, _ = sample_run
-    monkeypatch.chdir(run.path)
-    con = duckdb.connect("run.duckdb", read_only=True)
+    monkeypatch.chdir(tmp_path)  # not the run folder (issue #13)
+    con = duckdb.connect(str(run.path / "run.duckdb"), read_only=True)
     n = con.execute("select count(*) from predictions").fetchone()[0]
     assert n == run.manifest["accounting"]["analysed"]
     joined = con.execute("""select count(*) from evidence e join predictions p using (id)
@@ -165,15 +165,15 @@ def test_a_run_folder_named_with_a_quote_and_glob_characters_reports(awkward_fol
     con.close()
 
 
-def test_view_sql_names_the_part_files_and_keeps_relative_globs(awkward_folder_run):
+def test_view_sql_names_the_part_files_or_escaped_globs(awkward_folder_run):
     run = awkward_folder_run
     absolute = view_sql(run)
     # the quote doubled, the glob characters as one-character classes
     assert "/it''s [[]x] [*]/predictions/part-00000.parquet'" in absolute["predictions"]
     assert "part-*" not in absolute["predictions"]
-    relative = view_sql(run, relative=True)
-    assert "'predictions/part-*.parquet'" in relative["predictions"]
-    assert "'clusters.parquet'" in relative["narrative_clusters"]
+    globs = view_sql(run, globs=True)
+    assert "/it''s [[]x] [*]/predictions/part-*.parquet'" in globs["predictions"]
+    assert "/it''s [[]x] [*]/clusters.parquet'" in globs["narrative_clusters"]
 
 
 def test_a_corpus_with_empty_titles_reports(tmp_path):
