@@ -20,6 +20,7 @@ note); they are still classified. Without any such records the stage is skipped 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import time
 from pathlib import Path
@@ -36,7 +37,10 @@ from .detect import CoordinationDetector
 from .normalise import load_resolution_table
 
 POSTS_TABLE = "coordination_posts"
-COLUMNS = ["id", "author", "published_at", "text"]
+COLUMNS = ["id", "author", "published_at", "text", "meta"]
+# Columns of platform exports that list a post's links apart from its text (kept in `meta`):
+# coordination-network-toolkit's `urls`, Twitter's `expanded_urls`/`entities.urls`.
+LINK_KEYS = ("urls", "links", "expanded_urls", "entities")
 # what XML 1.0 cannot hold: C0 controls but TAB/LF/CR, surrogates, U+FFFE and U+FFFF
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -56,11 +60,41 @@ def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
                 "id": part.loc[usable, "id"].astype(str),
                 "author": author[usable].astype(str),
                 "time": when[usable].dt.as_unit("s").astype(np.int64),
-                "text": part.loc[usable, "text"].fillna("").astype(str)}))
+                "text": part.loc[usable, "text"].fillna("").astype(str),
+                "links": [meta_links(m) for m in part.loc[usable, "meta"]]}))
     out = (pd.concat(frames, ignore_index=True) if frames else
            pd.DataFrame({"id": pd.Series(dtype=str), "author": pd.Series(dtype=str),
-                         "time": pd.Series(dtype=np.int64), "text": pd.Series(dtype=str)}))
+                         "time": pd.Series(dtype=np.int64), "text": pd.Series(dtype=str),
+                         "links": pd.Series(dtype=str)}))
     return out, excluded
+
+
+def meta_links(meta: Any) -> str:
+    """The links a record's export lists apart from its text (LINK_KEYS in `meta`), joined
+    by spaces: strings (space, comma or pipe separated), lists, or objects with a URL."""
+    if not isinstance(meta, str) or not any(key in meta for key in LINK_KEYS):
+        return ""
+    try:
+        data = json.loads(meta)
+    except ValueError:
+        return ""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.extend(u for u in re.split(r"[\s,|]+", value) if "." in u)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for key in ("expanded_url", "unwound_url", "url", "urls"):
+                if key in value:
+                    walk(value[key])
+                    break
+    for key in LINK_KEYS:
+        if key in data:
+            walk(data[key])
+    return " ".join(found)
 
 
 def _resolution(section: Mapping[str, Any]) -> dict[str, str] | None:

@@ -126,6 +126,9 @@ class CoordinationDetector:
         self.ids_ = posts["id"].astype(str).to_numpy()
         texts = posts["text"].fillna("").astype(str).tolist()
         self.texts_ = texts
+        # links an export lists apart from the text (its `urls` column) count as the text's
+        self.links_ = (posts["links"].fillna("").astype(str).tolist() if "links" in posts
+                       else [""] * len(texts))
         self.norm_ = [normalise_text(x) for x in texts]
         channels = []
         skipped = {"low_weight_events": 0, "oversized_events": 0}
@@ -219,7 +222,9 @@ class CoordinationDetector:
 
     def _link_channel(self) -> _Channel:
         post, keys = [], []
-        for i, text in enumerate(self.texts_):
+        for i, (text, listed) in enumerate(zip(self.texts_, self.links_)):
+            if listed:
+                text = f"{text} {listed}"
             if "http" in text or "www." in text:
                 for url in dict.fromkeys(extract_urls(text, self.url_resolution)):
                     post.append(i)

@@ -82,3 +82,28 @@ def test_pipeline_gives_cluster_posts_coordination_evidence(tmp_path):
                for ev in evidence)
     others = pred[~pred["id"].isin(members["id"])]
     assert others["coordinated_campaign"].mean() < 0.05
+
+
+def test_links_listed_in_an_urls_column_are_link_events(tmp_path, config):
+    """coordination-network-toolkit's CSV format: `message_id` is the id and a post's links
+    are in `urls`, not in its text (issue #13)."""
+    rows = ["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"]
+    for burst in range(3):
+        t0 = T0 + burst * 86400
+        link = f"https://example-news.ru/story-{burst}"
+        for k in range(4):
+            rows.append(f"m{burst}-{k},{k},acct{k},,,Read this now ({burst}-{k}),"
+                        f"{t0 + 20 * k},{link}")
+    rng = np.random.default_rng(3)
+    for i in range(200):
+        rows.append(f"o{i},{100 + i},user{i},,,An ordinary post number {i},"
+                    f"{T0 + int(rng.integers(0, 3 * 86400))},https://site{i}.org/page")
+    data = write(tmp_path / "export.csv", "\n".join(rows) + "\n")
+    run = Run.create(tmp_path / "run")
+    ingest(run, config, [str(data)], {"author": "username", "published_at": "timestamp"})
+    clean(run, config)
+    assert set(pd.concat(run.iter_table("cleaned"))["id"]) >= {"m0-0", "o0"}
+    result = coordination(run, config)
+    assert result["detector"]["events"]["link"] == 3
+    clusters = pd.read_parquet(run.path / "coordination.parquet")
+    assert [sorted(a) for a in clusters["accounts"]] == [[f"acct{k}" for k in range(4)]]
