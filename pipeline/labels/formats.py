@@ -271,7 +271,24 @@ def read_labels(path: str | Path, fmt: str, labels: list[str]
         raise FileNotFoundError(f"label file {path} does not exist.")
     problems: list[dict[str, Any]] = []
     records, rows = READERS[fmt](path, labels, problems)
+    if rows and not records:  # nothing read: is it another tool's export?
+        fits = [other for other in FORMATS if other != fmt and _parses_as(path, other, labels)]
+        if fits or all(p["reason"] == "malformed_row" for p in problems):
+            hint = (f"it reads as {' or '.join(fits)}: pass --format {fits[0]}" if fits else
+                    "check the file and --format")
+            first = problems[0]["detail"] if problems else "no record found"
+            raise LabelFormatError(f"{path} is not a {fmt} export: none of its {rows} row(s) "
+                                   f"parses as one ({first}); {hint}.")
     return records, rows, problems
+
+
+def _parses_as(path: Path, fmt: str, labels: list[str]) -> bool:
+    """Whether some row of `path` reads as a `fmt` record."""
+    try:
+        records, _ = READERS[fmt](path, labels, [])
+    except (LabelFormatError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return False
+    return bool(records)
 
 
 # -- writers (suggestions, pre-filled with the model's predictions) ----------------------------

@@ -69,6 +69,17 @@ def test_label_studio_export(tmp_path):
         read_labels(write(tmp_path / "bad.json", "{"), "label-studio", LABELS)
 
 
+def test_a_file_of_another_format_is_refused_with_the_format_it_reads_as(tmp_path):
+    """A doccano JSONL named as Label Studio (or the reverse) is one clear error, not a
+    malformed_row per line and a successful import of nothing (issue #14)."""
+    doccano = write(tmp_path / "d.jsonl", "\n".join(json.dumps(
+        {"text": f"Text {i}.", "label": ["state_media"]}) for i in range(30)) + "\n")
+    assert read_labels(doccano, "doccano", LABELS)[0]
+    with pytest.raises(LabelFormatError, match="none of its 30 row.s. parses as one.*"
+                                               "pass --format"):
+        read_labels(doccano, "prodigy", LABELS)
+
+
 def test_doccano_and_prodigy(tmp_path):
     doccano = write(tmp_path / "d.jsonl", "\n".join([
         json.dumps({"text": "Copy-paste network.", "label": ["coordinated_campaign"]}),
