@@ -119,7 +119,7 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
            overwrite: bool = OverwriteOpt):
     """Read inputs into a new run folder (table `ingested`)."""
     from .ingest.columns import parse_mapping
-    from .run import run_stage, start_run
+    from .run import failures, run_stage, start_run
     cfg = _config(config, set_)
     mapping = _guard(parse_mapping, map_ or [])
     run_ = _guard(start_run, str(out), cfg, overwrite, inputs, mapping, fmt)
@@ -128,8 +128,7 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
     finally:
         run_.release()
     console.print(result["counts"])
-    problems = [f"input {i['input']} could not be read ({i['error']})"
-                for i in run_.manifest.get("inputs", []) if i.get("error")]
+    problems = failures(run_)  # the unreadable inputs: ingest alone has no accounting yet
     if not result["counts"]["ingested"]:
         problems.append(f"no record could be read; see {run_.path / 'quarantine'}")
     for problem in problems:

@@ -113,8 +113,10 @@ def ingest(run: Run, config: Mapping[str, Any], inputs: Iterable[str],
                     if source.is_file() and reader in TEXT_READERS:
                         info["encoding"], info["encoding_from"] = sniff_file(
                             source, cfg["encoding"])
+                # a file's encoding is decided once, here; a folder's per file by its reader
                 chunks = READERS[reader](
-                    source, encoding=cfg["encoding"], chunk_size=cfg["chunk_size"],
+                    source, encoding=info.get("encoding", cfg["encoding"]),
+                    chunk_size=cfg["chunk_size"],
                     extensions=tuple(cfg["folder_extensions"]), hf_split=cfg["hf_split"])
                 for chunk in chunks:
                     for bad in chunk.quarantine:
@@ -192,7 +194,8 @@ def _normalise_chunk(chunk: RawChunk, mapping, cfg, spec, ids: _Ids,
         qrows.append({"reason": why, "detail": detail, "stage": "ingest",
                       "input_file": files[i], "input_record": chunk.positions[i]})
     info["quarantined"] += len(rejected)
-    df["input_file"] = [f for i, f in enumerate(files) if i not in {r[0] for r in rejected}]
+    dropped = {i for i, _, _ in rejected}
+    df["input_file"] = [f for i, f in enumerate(files) if i not in dropped]
     info["unparseable_dates"] = info.get("unparseable_dates", 0) + bad_dates
     dup_given = ids.assign(df)
     if dup_given.any():
