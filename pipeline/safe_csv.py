@@ -37,8 +37,7 @@ def safe_cell(value: str) -> str:
 def unescape_cell(value: str) -> str:
     """Undo :func:`safe_cell`'s `'` on a cell read back (a CSV task file re-imported with its
     labels), so that the text is the document's own."""
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2] \
-        else value
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
 
 
 def _safe_value(value: Any) -> Any:
