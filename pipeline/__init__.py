@@ -5,16 +5,14 @@ The Python API is the same set of functions the `disinfo` CLI calls::
     from pipeline import load_config, Run, run_pipeline, ingest, clean, classify, report
     config = load_config(overrides=["clean.max_chars=50000"])
     run = run_pipeline(["corpus.csv"], "runs/demo", config, mapping={"text": "body"})
+
+The names are imported on first use (pipeline/lazy.py).
 """
-from .classify import classify
-from .clean import clean
-from .coordination import coordination
-from .config import ConfigError, load_config
-from .ingest import ingest
-from .report import report
-from .run import run_pipeline, start_run
-from .store import Run
+from .lazy import lazy_api
 
 __version__ = "0.1.0"
-__all__ = ["load_config", "ConfigError", "Run", "run_pipeline", "start_run", "ingest", "clean",
-           "coordination", "classify", "report", "__version__"]
+_API = {"load_config": ".config", "ConfigError": ".config", "Run": ".store",
+        "run_pipeline": ".run", "start_run": ".run", "ingest": ".ingest", "clean": ".clean",
+        "coordination": ".coordination", "classify": ".classify", "report": ".report"}
+__all__ = [*_API, "__version__"]
+lazy_api(__name__, _API)

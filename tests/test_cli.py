@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -17,6 +19,28 @@ def test_help_lists_every_command_and_option():
     run_help = runner.invoke(app, ["run", "--help"]).output
     for option in ("--out", "--config", "--set", "--map", "--format", "--overwrite"):
         assert option in run_help
+
+
+def test_the_cli_starts_without_loading_the_analysis_libraries():
+    """`disinfo --help` and the light commands must not pay for spaCy, scikit-learn, pandas
+    or the model code: the package names its API lazily."""
+    heavy = ("spacy", "sklearn", "pandas", "skops", "pipeline.classify", "pipeline.model")
+    code = ("import sys; from pipeline.cli import app; import pipeline; "
+            "from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_package_api_names_the_stage_functions_even_after_their_modules_load():
+    import pipeline
+    import pipeline.classify  # noqa: F401  (binds the submodule on a plain package)
+    from pipeline import classify, ingest, run_pipeline
+    assert callable(run_pipeline)
+    assert classify.__module__ == "pipeline.classify" and callable(classify)
+    assert pipeline.ingest is ingest and ingest.__module__ == "pipeline.ingest"
+    assert sorted(dir(pipeline)) == sorted(pipeline.__all__)
 
 
 def test_config_error_fails_at_start_up_with_the_key(tmp_path):

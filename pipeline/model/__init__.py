@@ -1,7 +1,10 @@
-"""The mechanism model: build, train, evaluate, save/load, predict with evidence."""
-from .evaluate import evaluate
-from .io import load_model, save_model
-from .predict import MechanismPredictor
-from .train import train
+"""The mechanism model: build, train, evaluate, save/load, predict with evidence.
 
-__all__ = ["train", "evaluate", "load_model", "save_model", "MechanismPredictor"]
+The names are imported on first use (pipeline/lazy.py), so that reading a model folder's
+meta.json does not load spaCy."""
+from ..lazy import lazy_api
+
+_API = {"train": ".train", "evaluate": ".evaluate", "load_model": ".io", "save_model": ".io",
+        "MechanismPredictor": ".predict"}
+__all__ = list(_API)
+lazy_api(__name__, _API)

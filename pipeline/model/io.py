@@ -13,13 +13,13 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, Mapping
-
-import skops.io as sio
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..store import write_json, write_with
 from .data import data_hash
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -56,6 +56,7 @@ class ModelError(RuntimeError):
 
 
 def _dump(obj: Any, path: Path) -> None:
+    import skops.io as sio
     write_with(path, lambda tmp: sio.dump(obj, tmp, compression=zipfile.ZIP_DEFLATED,
                                           compresslevel=9))
 
@@ -159,6 +160,7 @@ def load_baseline(folder: str | Path) -> Any:
 
 def _check_meta(model: Any, meta: Mapping[str, Any], path: Path) -> None:
     """meta.json's labels (in order) and thresholds must be the fitted head's."""
+    from sklearn.pipeline import Pipeline
     head = model.steps[-1][1] if isinstance(model, Pipeline) else model
     if not (hasattr(head, "labels_") and hasattr(head, "thresholds_")):
         return
@@ -179,6 +181,7 @@ def _check_meta(model: Any, meta: Mapping[str, Any], path: Path) -> None:
 def _trusted_types(path: Path) -> list[str]:
     """The types of an archive that skops does not trust by default (read from its schema,
     without loading anything); refuses an unreadable archive or a type not trusted here."""
+    import skops.io as sio
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except _UNREADABLE as exc:
@@ -193,6 +196,7 @@ def _trusted_types(path: Path) -> list[str]:
 
 
 def _read(path: Path, trusted: list[str]) -> Any:
+    import skops.io as sio
     try:
         return sio.load(path, trusted=trusted)
     except _UNREADABLE as exc:
