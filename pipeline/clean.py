@@ -22,7 +22,6 @@ the host name, which the outlet registry then resolves), `url` and `author`.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from typing import Any, Mapping
@@ -32,9 +31,9 @@ import lxml.etree
 import lxml.html
 import pandas as pd
 import trafilatura
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import progress
+from .dedupe import Deduplicator
 from .features.langid import detect_language
 from .ingest import quarantine_frame
 from .ingest.columns import parse_dates
@@ -45,7 +44,6 @@ _HTML = re.compile(r"^\s*<(!doctype|html|head|body)\b|<(p|div|article|body|br|sp
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*\n\s*")
 _LINE = re.compile(r" *\n *")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 CLEANED_TYPES = {"id": "string", "text": "string", "title": "string", "source": "string",
@@ -96,47 +94,6 @@ def normalise_whitespace(text: str) -> str:
     return text.strip()
 
 
-def dedupe_key(text: str) -> str:
-    """Exact-duplicate key: case-folded words, punctuation and spacing ignored."""
-    return hashlib.sha1(" ".join(_WORD.findall(text.casefold())).encode()).hexdigest()
-
-
-def shingles(text: str, size: int) -> set[bytes]:
-    words = _WORD.findall(text.casefold())
-    if len(words) <= size:
-        return {" ".join(words).encode()}
-    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
-
-
-class Deduplicator:
-    """Exact and MinHash-LSH near-duplicate marking, streaming in input order."""
-
-    def __init__(self, threshold: float, num_perm: int, shingle_words: int, near: bool,
-                 exact: bool):
-        self.exact, self.near = exact, near
-        self.num_perm, self.size = num_perm, shingle_words
-        self.first: dict[str, str] = {}
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm) if near else None
-        self.order: dict[str, int] = {}
-
-    def mark(self, doc_id: str, text: str) -> tuple[str | None, str | None]:
-        """Return (dup_of, near_dup_of) for a record, then remember it."""
-        key = dedupe_key(text)
-        if self.exact and key in self.first:
-            return self.first[key], None
-        self.first.setdefault(key, doc_id)
-        if not self.near:
-            return None, None
-        mh = MinHash(num_perm=self.num_perm, seed=1)
-        mh.update_batch(list(shingles(text, self.size)))
-        lean = LeanMinHash(mh)
-        hits = self.lsh.query(lean)
-        near = min(hits, key=self.order.__getitem__) if hits else None
-        self.order[doc_id] = len(self.order)
-        self.lsh.insert(doc_id, lean)
-        return None, near
-
-
 def clean_text(raw: str, cfg: Mapping[str, Any]) -> tuple[str, bool, dict[str, str]]:
     """Cleaned text, whether it was HTML, and the page's metadata (extract_html) if it was."""
     html = cfg["extract_html"] and is_html(raw)
@@ -161,8 +118,8 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     cfg = config["clean"]
     dd = cfg["dedupe"]
-    dedup = Deduplicator(dd["threshold"], dd["num_perm"], dd["shingle_words"], dd["near"],
-                         dd["exact"])
+    dedup = Deduplicator(run.path / ".dedupe.sqlite", dd["threshold"], dd["num_perm"],
+                         dd["shingle_words"], dd["near"], dd["exact"])
     keep = set(cfg["keep_languages"])
     run.reset_table("cleaned")
     run.reset_table("quarantine", prefix="clean-")
@@ -171,7 +128,7 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
                               "near_duplicates": 0}
     reasons: dict[str, int] = {}
     total = run.count_rows("ingested") if run.has_table("ingested") else 0
-    with progress.task("clean", total) as advance:
+    with dedup, progress.task("clean", total) as advance:
         for index, chunk in enumerate(run.iter_table("ingested") if total else []):
             kept, qrows = [], []
             for row in chunk.to_dict("records"):
