@@ -34,6 +34,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "classify.state_source_confidence": (0.0, 1.0),
     "train.cv_folds": (2, 20),
     "train.embedding_weight": (0.0, 100.0),
+    "tables.duckdb_memory_mb": (64, 10_000_000),
     "report.top_sources": (1, 10_000),
     "report.examples_per_label": (0, 1000),
     "labels.min_support": (1, 1_000_000),

@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
 import pyarrow as pa
@@ -284,6 +284,14 @@ class Run:
         path = self.table_dir(name) / f"part-{prefix}{index:05d}.parquet"
         write_parquet(path, df)
         return path
+
+    def duckdb(self, config: Mapping[str, Any]):
+        """An in-memory DuckDB connection whose work memory is `tables.duckdb_memory_mb`,
+        spilling beyond it to `.duckdb-tmp/` in the run folder."""
+        import duckdb
+        return duckdb.connect(config={
+            "memory_limit": f"{config['tables']['duckdb_memory_mb']}MB",
+            "temp_directory": str(self.path / ".duckdb-tmp")})
 
     def parts(self, name: str) -> list[Path]:
         return sorted(self.table_dir(name).glob("part-*.parquet"))

@@ -143,7 +143,7 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
                            pa.Table.from_pandas(df, schema=NARRATIVES_SCHEMA,
                                                 preserve_index=False))
             advance(len(ids))
-    clusters = _clusters(run, cfg, found, cluster_ids, similarity) if found else \
+    clusters = _clusters(run, config, found, cluster_ids, similarity) if found else \
         pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLUSTER_COLUMNS.items()})
     write_parquet(run.path / "clusters.parquet", clusters)
     trends, by_source, by_lang = _trends(run, config)
@@ -152,7 +152,7 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     write_parquet(run.path / "trends_by_lang.parquet", by_lang)
     spikes = weekly_spikes(trends[trends["period_type"] == "week"], cfg["spike_window"],
                            cfg["spike_alpha"], cfg["spike_min_count"])
-    spikes["documents_ids"] = _spike_documents(run, spikes)
+    spikes["documents_ids"] = _spike_documents(run, config, spikes)
     write_parquet(run.path / "spikes.parquet", spikes)
     store.save(run.path / "narrative_store.json")
     if store_path is not None and found:
@@ -171,16 +171,17 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _connect(run: Run) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _connect(run: Run, config: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
+    con = run.duckdb(config)
     for table in ("narratives", "predictions"):
         con.read_parquet([duckdb_path(p) for p in run.parts(table)],
                          union_by_name=True).create_view(table)
     return con
 
 
-def _clusters(run: Run, cfg, found, cluster_ids, similarity) -> pd.DataFrame:
-    con = _connect(run)
+def _clusters(run: Run, config, found, cluster_ids, similarity) -> pd.DataFrame:
+    cfg = config["narratives"]
+    con = _connect(run, config)
     labels = run.manifest.get("model", {}).get("labels") or []
     shares = ", ".join(f"avg(p.{l})::double as share_{l}" for l in labels)
     stats = con.execute(f"""
@@ -222,7 +223,7 @@ def _clusters(run: Run, cfg, found, cluster_ids, similarity) -> pd.DataFrame:
 
 
 def _trends(run: Run, config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    con = _connect(run)
+    con = _connect(run, config)
     labels = run.manifest.get("model", {}).get("labels") or []
     sep = config["ingest"]["multi_value_separator"].replace("'", "''")
     mech = " union all ".join(
@@ -255,10 +256,11 @@ def _trends(run: Run, config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     return trends, by_source, by_lang
 
 
-def _spike_documents(run: Run, spikes: pd.DataFrame, limit: int = 20) -> list[list[str]]:
+def _spike_documents(run: Run, config, spikes: pd.DataFrame,
+                     limit: int = 20) -> list[list[str]]:
     if spikes.empty:
         return []
-    con = _connect(run)
+    con = _connect(run, config)
     out = []
     for kind, key, week in spikes[["kind", "key", "week"]].itertuples(index=False):
         if kind == "taxonomy":

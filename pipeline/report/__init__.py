@@ -80,7 +80,7 @@ def report(run: Run, config: Mapping[str, Any],
                                 f"{run.path}` first.")
     files: dict[str, str] = {}
     with progress.task("report", 3 + len(formats)) as advance:
-        con = connect(run)
+        con = connect(run, config)
         write_with(run.path / "predictions.parquet", lambda tmp: con.execute(
             f"copy ({PREDICTIONS_SQL}) to ? (format parquet)", [str(tmp)]))
         write_with(run.path / "predictions.csv", lambda tmp: write_csv(

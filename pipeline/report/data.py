@@ -35,9 +35,10 @@ class ReportData:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def connect(run: Run) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one view per table of the run."""
-    con = duckdb.connect()
+def connect(run: Run, config: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB (memory bounded by `tables.duckdb_memory_mb`) with one view per
+    table of the run."""
+    con = run.duckdb(config)
     for name, sql in view_sql(run).items():
         con.execute(sql)
     return con
@@ -89,9 +90,9 @@ def _model_card(run: Run) -> dict[str, Any]:
 def build(run: Run, config: Mapping[str, Any],
           con: duckdb.DuckDBPyConnection | None = None) -> ReportData:
     """The report's tables, summary (with the findings as sentences) and evidence examples;
-    `con` is a connection from `connect(run)`, made here when not given."""
+    `con` is a connection from `connect(run, config)`, made here when not given."""
     labels = list(run.manifest.get("model", {}).get("labels") or [])
-    con = con or connect(run)
+    con = con or connect(run, config)
     pos = ", ".join(f"coalesce(sum({l}), 0)::int as {l}" for l in labels)
     sep = config["ingest"]["multi_value_separator"].replace("'", "''")
     tables: dict[str, pd.DataFrame] = {}

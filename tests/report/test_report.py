@@ -154,7 +154,7 @@ def test_a_run_folder_named_with_a_quote_and_glob_characters_reports(awkward_fol
     assert len(pd.read_parquet(run.path / "predictions.parquet")) == 20
     assert (run.path / "report.html").exists() and (run.path / "report.md").exists()
     # the views read this run's parts, not those of the decoy that the name matches as a glob
-    con = connect(run)
+    con = connect(run, load_config())
     assert con.execute("select count(*) from predictions").fetchone()[0] == 20
     monkeypatch.chdir(run.path)
     con = duckdb.connect("run.duckdb", read_only=True)
