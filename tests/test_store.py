@@ -49,3 +49,14 @@ def test_tables_are_streamed_by_part(tmp_path):
     assert run.count_rows("t") == 3
     with pytest.raises(FileNotFoundError, match="no 'missing' table"):
         next(run.iter_table("missing"))
+
+
+def test_duckdb_connections_are_bounded_by_the_config_and_spill_into_the_run(tmp_path):
+    from pipeline.config import load_config
+    run = Run.create(tmp_path / "r")
+    con = run.duckdb(load_config(overrides=["tables.duckdb_memory_mb=100"]))
+    limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limit == "95.3 MiB"  # 100 MB
+    temp = con.execute("select current_setting('temp_directory')").fetchone()[0]
+    assert temp == str(run.path / ".duckdb-tmp")
+    con.close()
