@@ -327,7 +327,8 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
         out.print(f"   strongest features: {feats}")
 
 
-labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations.")
+labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations, "
+                         "agreement between annotators, undo an import.")
 models_app = typer.Typer(no_args_is_help=True, help="The model registry: list, show, promote, "
                          "roll back mechanism models.")
 app.add_typer(labels_app, name="labels")
@@ -344,10 +345,11 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
                                                           "that do not name one."),
                   config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Import labels into the label store (labels.store). Rows that cannot be imported are
-    listed with the reason; re-labelled texts keep their history, the latest label wins."""
+    listed with the reason; re-labelled texts keep their history, the latest label wins.
+    Importing the same file again (same format and annotator) changes nothing."""
     from .config import resolve_path
     from .labels.formats import LabelFormatError, read_labels
-    from .labels.store import LabelStore
+    from .labels.store import LabelStore, content_hash
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
     try:
@@ -357,7 +359,12 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
     for rec in records:
         rec.annotator = rec.annotator or annotator
     result = LabelStore(resolve_path(cfg["labels"]["store"])).add(
-        records, str(file), fmt, rows, problems)
+        records, str(file), fmt, rows, problems, content=content_hash(file, fmt, annotator))
+    if result.already_imported:
+        console.print(f"{file} was already imported (import {result.import_id}, "
+                      f"{result.labels} label(s)); nothing changed. To import it again, undo "
+                      f"that import first: disinfo labels undo {result.import_id}")
+        return
     console.print(f"imported {result.documents} document(s), {result.labels} label(s) from "
                   f"{rows} row(s) of {file} (import {result.import_id})")
     if problems:
@@ -369,9 +376,52 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
         console.print(table)
 
 
+@labels_app.command("undo")
+def labels_undo(import_id: str = typer.Argument(..., help="An import id (disinfo labels stats)."),
+                config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Withdraw one import: its labels stop counting (they stay in the store's history) and
+    the decisions they had overridden count again."""
+    from .config import resolve_path
+    from .labels.store import ImportNotFound, LabelStore
+    cfg = _config(config, set_)
+    try:
+        n = LabelStore(resolve_path(cfg["labels"]["store"])).undo(import_id)
+    except ImportNotFound as exc:
+        _fail(exc.args[0])
+    console.print(f"undid import {import_id}: {n} label decision(s) withdrawn")
+
+
+@labels_app.command("agreement")
+def labels_agreement(as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+                     config: Optional[Path] = ConfigOpt,
+                     set_: Optional[List[str]] = SetOpt):
+    """Agreement between annotators per label, over the texts two or more of them decided:
+    observed agreement, Cohen's kappa (mean over annotator pairs) and Krippendorff's alpha."""
+    from .config import resolve_path
+    import pandas as pd
+
+    from .labels.agreement import agreement
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    table = agreement(LabelStore(resolve_path(cfg["labels"]["store"])).decisions(),
+                      mechanism_ids())
+    if as_json:
+        typer.echo(json.dumps(table.to_dict("records"), indent=2))
+        return
+    out = Table(title="Agreement over texts decided by two or more annotators")
+    for col in table.columns:
+        out.add_column(col, justify="left" if col == "label" else "right")
+    for row in table.itertuples(index=False):
+        out.add_row(*["" if pd.isna(v) else str(v) for v in row])
+    Console().print(out)
+
+
 @labels_app.command("stats")
 def labels_stats(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Labelled texts and positives per label in the store, and the imports."""
+    import pandas as pd
+
     from .config import resolve_path
     from .labels.store import LabelStore
     from .model.taxonomy import mechanism_ids
@@ -384,8 +434,9 @@ def labels_stats(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] =
         console.print(f"  {label}: {int((col == 1).sum())} positive, {int((col == 0).sum())} "
                       f"negative, {int(col.isna().sum())} undecided")
     for row in store.imports().itertuples():
+        undone = f", undone {row.undone_at:%Y-%m-%d %H:%M}" if not pd.isna(row.undone_at) else ""
         console.print(f"  import {row.import_id}: {row.file} ({row.format}), {row.rows} rows, "
-                      f"{row.labels} labels, {len(json.loads(row.problems))} problems")
+                      f"{row.labels} labels, {len(json.loads(row.problems))} problems{undone}")
 
 
 @app.command()

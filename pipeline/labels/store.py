@@ -5,11 +5,14 @@ Tables:
   whitespace-normalised text;
 - `labels(text_hash, label, value, direction, annotator, labelled_at, import_id, seq)`: one
   row per label decision, never updated or deleted (history);
-- `imports(import_id, file, format, imported_at, rows, labels, problems)`: one row per import,
-  with every problem row and why it was not imported.
+- `imports(import_id, file, format, imported_at, rows, labels, problems, content_hash,
+  undone_at)`: one row per import, with every problem row and why it was not imported, the
+  SHA-256 of what was imported (file, format, default annotator: the same file twice is one
+  import) and when it was undone (`disinfo labels undo`).
 
-View `current_labels`: per (text, label) the latest decision (by annotation time, then by
-import order) — re-labelling keeps the history and the latest wins.
+Views: `active_labels`, the decisions of imports not undone (an undone import stays in the
+history); `current_labels`, per (text, label) the latest active decision (by annotation
+time, then by import order) — re-labelling keeps the history and the latest wins.
 """
 from __future__ import annotations
 
@@ -35,12 +38,28 @@ create table if not exists labels (text_hash varchar, label varchar, value boole
     seq bigint);
 create table if not exists imports (import_id varchar, file varchar, format varchar,
     imported_at timestamptz, rows integer, labels integer, problems json);
+alter table imports add column if not exists content_hash varchar;
+alter table imports add column if not exists undone_at timestamptz;
+create or replace view active_labels as
+    select * from labels where import_id not in
+        (select import_id from imports where undone_at is not null);
 create or replace view current_labels as
     select text_hash, label, value, direction, annotator, labelled_at, import_id from (
         select *, row_number() over (partition by text_hash, label
                                      order by labelled_at desc, seq desc) as rn
-        from labels) where rn = 1;
+        from active_labels) where rn = 1;
 """
+
+
+class ImportNotFound(KeyError):
+    """No import with that id, or it was already undone."""
+
+
+def content_hash(path: str | Path, fmt: str, annotator: str | None) -> str:
+    """What an import reads: the file's bytes, its format and the default annotator."""
+    digest = hashlib.sha256(Path(path).read_bytes())
+    digest.update(f"\0{fmt}\0{annotator or ''}".encode())
+    return "sha256:" + digest.hexdigest()
 
 
 def text_hash(text: str) -> str:
@@ -69,6 +88,7 @@ class ImportResult:
     documents: int
     labels: int
     problems: list[dict[str, Any]] = field(default_factory=list)
+    already_imported: bool = False
 
 
 class LabelStore:
@@ -82,9 +102,21 @@ class LabelStore:
         return duckdb.connect(str(self.path))
 
     def add(self, records: Iterable[LabelRecord], file: str, fmt: str, rows: int,
-            problems: list[dict[str, Any]]) -> ImportResult:
-        """Store one import's records (all or nothing) and its problem rows."""
+            problems: list[dict[str, Any]], content: str | None = None) -> ImportResult:
+        """Store one import's records (all or nothing) and its problem rows. With `content`
+        (see `content_hash`), an import of the same content that was not undone is returned
+        as it is (`already_imported`) and nothing is stored."""
         records = list(records)
+        if content is not None:
+            with self._connect() as con:
+                found = con.execute(
+                    """select import_id, file, format, rows, labels, problems from imports
+                       where content_hash = ? and undone_at is null""", [content]).fetchone()
+            if found:
+                import_id, old_file, old_fmt, old_rows, n_labels, old_problems = found
+                return ImportResult(import_id, old_file, old_fmt, old_rows,
+                                    len({text_hash(r.text) for r in records}), n_labels,
+                                    json.loads(old_problems), already_imported=True)
         now = datetime.now(timezone.utc)
         import_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         docs = {}
@@ -105,9 +137,9 @@ class LabelStore:
                                 list(docs.values()))
             if label_rows:
                 con.executemany("insert into labels values (?, ?, ?, ?, ?, ?, ?, ?)", label_rows)
-            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?)",
+            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, null)",
                         [import_id, file, fmt, now, rows, len(label_rows),
-                         json.dumps(problems, default=str)])
+                         json.dumps(problems, default=str), content])
             con.execute("commit")
         return ImportResult(import_id, file, fmt, rows, len(docs), len(label_rows), problems)
 
@@ -126,6 +158,36 @@ class LabelStore:
         meta = frame.groupby("text_hash").agg(source=("source", "first"),
                                               direction=("direction", "first"))
         return wide.join(meta, on="text_hash")
+
+    def undo(self, import_id: str) -> int:
+        """Withdraw an import: its decisions stop counting (they stay in the history, and the
+        decisions they had overridden count again). Returns the number of decisions
+        withdrawn."""
+        with self._connect() as con:
+            found = con.execute("select labels, undone_at from imports where import_id = ?",
+                                [import_id]).fetchone()
+            if found is None or found[1] is not None:
+                known = [r[0] for r in con.execute(
+                    "select import_id from imports where undone_at is null "
+                    "order by imported_at").fetchall()]
+                state = "was already undone" if found else "does not exist"
+                raise ImportNotFound(f"import {import_id} {state}; imports that can be undone: "
+                                     f"{', '.join(known) or 'none'} (`disinfo labels stats`).")
+            con.execute("update imports set undone_at = ? where import_id = ?",
+                        [datetime.now(timezone.utc), import_id])
+        return int(found[0])
+
+    def decisions(self) -> pd.DataFrame:
+        """Every annotator's latest active decision per (text, label): text_hash, label,
+        annotator, value, direction. Decisions without an annotator are left out (they
+        cannot be told apart from each other)."""
+        with self._connect() as con:
+            return con.execute("""
+                select text_hash, label, annotator, value, direction from (
+                    select *, row_number() over (partition by text_hash, label, annotator
+                                                 order by labelled_at desc, seq desc) as rn
+                    from active_labels where annotator is not null and annotator <> '')
+                where rn = 1 order by text_hash, label, annotator""").df()
 
     def history(self, text: str) -> pd.DataFrame:
         with self._connect() as con:

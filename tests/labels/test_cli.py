@@ -59,3 +59,36 @@ def test_models_commands(tmp_path):
     assert back.exit_code == 0 and "champion:" in back.output
     missing = runner.invoke(app, ["models", "promote", "v9", *opts])
     assert missing.exit_code == 2 and "no model version" in missing.output
+
+
+def test_two_annotators_import_agreement_and_undo(tmp_path):
+    store = ["--set", f"labels.store='{tmp_path / 'labels.duckdb'}'"]
+    texts = [f"Report {i} on NATO troops in Poland." for i in range(6)]
+    ann = write(tmp_path / "ann.jsonl", "\n".join(
+        json.dumps({"text": t, "label": ["sowing_doubt"] if i % 2 else []})
+        for i, t in enumerate(texts)))
+    bob = write(tmp_path / "bob.jsonl", "\n".join(
+        json.dumps({"text": t, "label": ["sowing_doubt"] if i in (1, 3, 4) else []})
+        for i, t in enumerate(texts)))
+    first = runner.invoke(app, ["labels", "import", str(ann), "-f", "doccano",
+                                "--annotator", "ann", *store])
+    assert first.exit_code == 0 and "imported 6 document(s)" in first.output
+    again = runner.invoke(app, ["labels", "import", str(ann), "-f", "doccano",
+                                "--annotator", "ann", *store])
+    assert again.exit_code == 0 and "already imported" in again.output
+    import_id = again.output.split("disinfo labels undo ")[-1].split()[0]
+    assert runner.invoke(app, ["labels", "import", str(bob), "-f", "doccano",
+                               "--annotator", "bob", *store]).exit_code == 0
+    table = json.loads(runner.invoke(app, ["labels", "agreement", "--json", *store]).output)
+    sowing = next(r for r in table if r["label"] == "sowing_doubt")
+    assert sowing["texts"] == 6 and sowing["annotators"] == 2
+    assert sowing["observed"] == round(4 / 6, 4)
+    assert "Agreement" in runner.invoke(app, ["labels", "agreement", *store]).output
+    undo = runner.invoke(app, ["labels", "undo", import_id, *store])
+    assert undo.exit_code == 0 and "24 label decision(s) withdrawn" in undo.output
+    table = json.loads(runner.invoke(app, ["labels", "agreement", "--json", *store]).output)
+    assert next(r for r in table if r["label"] == "sowing_doubt")["texts"] == 0
+    stats = runner.invoke(app, ["labels", "stats", *store]).output
+    assert "undone" in stats
+    missing = runner.invoke(app, ["labels", "undo", import_id, *store])
+    assert missing.exit_code == 2 and "already undone" in missing.output

@@ -1,7 +1,11 @@
 """The label store keeps every decision; the latest one wins."""
 from datetime import datetime, timezone
 
-from pipeline.labels.store import LabelRecord, LabelStore, text_hash
+import pandas as pd
+import pytest
+
+from pipeline.labels.store import (ImportNotFound, LabelRecord, LabelStore, content_hash,
+                                   text_hash)
 
 LABELS = ["state_media", "sowing_doubt"]
 
@@ -43,3 +47,43 @@ def test_undecided_labels_stay_missing_and_fingerprint_follows_labels(tmp_path):
     assert once != empty
     store.add([LabelRecord("A text.", {"state_media": True})], "b", "csv", 1, [])
     assert store.fingerprint() != once
+
+
+def test_undo_withdraws_an_import_and_the_decisions_it_overrode_count_again(tmp_path):
+    store = LabelStore(tmp_path / "labels.duckdb")
+    store.add([LabelRecord("A text.", {"state_media": False}, annotator="ann",
+                           labelled_at=at(1))], "a", "csv", 1, [])
+    later = store.add([LabelRecord("A text.", {"state_media": True}, annotator="bob",
+                                   labelled_at=at(2)),
+                       LabelRecord("Another text.", {"sowing_doubt": True}, annotator="bob",
+                                   labelled_at=at(2))], "b", "csv", 2, [])
+    assert store.current(LABELS).set_index("text").loc["A text.", "state_media"] == 1
+    before = store.fingerprint()
+    assert store.undo(later.import_id) == 2
+    current = store.current(LABELS)
+    assert current["text"].tolist() == ["A text."] and current.loc[0, "state_media"] == 0
+    assert store.fingerprint() != before
+    assert len(store.history("A text.")) == 2  # the undone decision stays in the history
+    assert not pd.isna(store.imports().set_index("import_id").loc[later.import_id, "undone_at"])
+    with pytest.raises(ImportNotFound, match="already undone"):
+        store.undo(later.import_id)
+    with pytest.raises(ImportNotFound, match="does not exist"):
+        store.undo("nope")
+
+
+def test_the_same_content_imported_twice_changes_nothing_until_undone(tmp_path):
+    data = tmp_path / "a.csv"
+    data.write_text("text,labels\nA text.,state_media\n")
+    store = LabelStore(tmp_path / "labels.duckdb")
+    records = [LabelRecord("A text.", {"state_media": True}, annotator="ann")]
+    key = content_hash(data, "csv", "ann")
+    first = store.add(records, str(data), "csv", 1, [], content=key)
+    again = store.add(records, str(data), "csv", 1, [], content=key)
+    assert again.already_imported and again.import_id == first.import_id
+    assert len(store.imports()) == 1 and len(store.history("A text.")) == 1
+    assert content_hash(data, "csv", "bob") != key  # another annotator: another import
+    data.write_text("text,labels\nA text.,sowing_doubt\n")
+    assert content_hash(data, "csv", "ann") != key
+    store.undo(first.import_id)
+    third = store.add(records, str(data), "csv", 1, [], content=key)
+    assert not third.already_imported and len(store.imports()) == 2
