@@ -10,7 +10,8 @@ its reason: `malformed_row`, `missing_text`, `unknown_label`, `no_decision` (not
 | `csv`, `jsonl` | `text`, one column per label (1/0, true/false, yes/no; blank = not  |
 |                | decided) or a `labels` list of the positive labels                  |
 | `label-studio` | the JSON export: tasks with `data.text` and `annotations[].result`  |
-|                | of type `choices` (the positive labels)                             |
+|                | of type `choices` (the positive labels; a `direction` control's     |
+|                | choice is the accusation direction: configs/label-studio.xml)       |
 | `doccano`      | JSONL with `text` and `label` (or `labels`): the positive labels    |
 | `prodigy`      | JSONL: choice tasks (`options`, `accept`, `answer`) or binary       |
 |                | textcat tasks (`label`, `answer` accept/reject)                     |
@@ -180,9 +181,11 @@ def read_label_studio(path: Path, labels: list[str], problems: list
                 problems.append({"row": n, "reason": "skipped_by_annotator",
                                  "detail": "annotation cancelled"})
                 continue
-            chosen, spans = [], False
+            chosen, spans, direction = [], False, data.get("direction") or None
             for result in ann.get("result") or []:
-                if result.get("type") == "choices":
+                if result.get("type") == "choices" and result.get("from_name") == "direction":
+                    direction = next(iter(result.get("value", {}).get("choices", [])), None)
+                elif result.get("type") == "choices":
                     chosen += result.get("value", {}).get("choices", [])
                 elif result.get("type") in ("labels", "span"):
                     spans = True
@@ -196,7 +199,7 @@ def read_label_studio(path: Path, labels: list[str], problems: list
             rec = _record(n, data.get("text"), _positives(n, chosen, labels, problems), problems,
                           source=data.get("source") or None, annotator=str(who) if who else None,
                           labelled_at=_time(ann.get("updated_at") or ann.get("created_at")),
-                          direction=data.get("direction") or None)
+                          direction=direction)
             if rec:
                 out.append(rec)
     return out, len(tasks)

@@ -69,6 +69,29 @@ def test_label_studio_export(tmp_path):
         read_labels(write(tmp_path / "bad.json", "{"), "label-studio", LABELS)
 
 
+def test_the_shipped_label_studio_config_reads_back_with_its_direction(tmp_path):
+    """configs/label-studio.xml: the choices it offers are the taxonomy's labels and the
+    directions; an annotation made with it imports with its direction, not as an unknown
+    label (issue #14)."""
+    import xml.etree.ElementTree as ET
+
+    from pipeline.config import PROJECT_ROOT
+    view = ET.parse(PROJECT_ROOT / "configs" / "label-studio.xml").getroot()
+    controls = {c.get("name"): [x.get("value") for x in c.iter("Choice")]
+                for c in view.iter("Choices")}
+    assert controls["mechanisms"] == LABELS
+    assert {"RU->WEST", "WEST->RU"} <= set(controls["direction"])
+    tasks = [{"id": 1, "data": {"text": "RT: the West lies about Syria."}, "annotations": [
+        {"result": [{"type": "choices", "from_name": "mechanisms", "to_name": "text",
+                     "value": {"choices": ["state_media", "mutual_accusation"]}},
+                    {"type": "choices", "from_name": "direction", "to_name": "text",
+                     "value": {"choices": ["RU->WEST"]}}]}]}]
+    records, _, problems = read_labels(write(tmp_path / "ls.json", json.dumps(tasks)),
+                                       "label-studio", LABELS)
+    assert not problems and records[0].direction == "RU->WEST"
+    assert records[0].labels == {l: l in ("state_media", "mutual_accusation") for l in LABELS}
+
+
 def test_a_file_of_another_format_is_refused_with_the_format_it_reads_as(tmp_path):
     """A doccano JSONL named as Label Studio (or the reverse) is one clear error, not a
     malformed_row per line and a successful import of nothing (issue #14)."""
