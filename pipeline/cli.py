@@ -328,7 +328,8 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
 
 
 labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations, "
-                         "agreement between annotators, undo an import.")
+                         "agreement between annotators, review and adjudicate "
+                         "disagreements, undo an import.")
 models_app = typer.Typer(no_args_is_help=True, help="The model registry: list, show, promote, "
                          "roll back mechanism models.")
 app.add_typer(labels_app, name="labels")
@@ -343,10 +344,14 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
                                           "label-studio, doccano or prodigy."),
                   annotator: Optional[str] = typer.Option(None, help="Annotator for rows "
                                                           "that do not name one."),
+                  adjudicate: bool = typer.Option(False, "--adjudicate", help="The file holds "
+                                                  "adjudicated decisions (from `labels "
+                                                  "review`): they settle the labels."),
                   config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Import labels into the label store (labels.store). Rows that cannot be imported are
-    listed with the reason; re-labelled texts keep their history, the latest label wins.
-    Importing the same file again (same format and annotator) changes nothing."""
+    listed with the reason; re-labelled texts keep their history and each annotator's latest
+    decision counts; the gold label is the adjudicated one, else the unanimous, else the
+    majority decision (a tie is none). Importing the same file again changes nothing."""
     from .config import resolve_path
     from .labels.formats import LabelFormatError, read_labels
     from .labels.store import LabelStore, content_hash
@@ -359,7 +364,8 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
     for rec in records:
         rec.annotator = rec.annotator or annotator
     result = LabelStore(resolve_path(cfg["labels"]["store"])).add(
-        records, str(file), fmt, rows, problems, content=content_hash(file, fmt, annotator))
+        records, str(file), fmt, rows, problems, content=content_hash(file, fmt, annotator),
+        adjudication=adjudicate)
     if result.already_imported:
         console.print(f"{file} was already imported (import {result.import_id}, "
                       f"{result.labels} label(s)); nothing changed. To import it again, undo "
@@ -415,6 +421,58 @@ def labels_agreement(as_json: bool = typer.Option(False, "--json", help="Print J
     for row in table.itertuples(index=False):
         out.add_row(*["" if pd.isna(v) else str(v) for v in row])
     Console().print(out)
+
+
+@labels_app.command("review")
+def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write the texts "
+                                                     "annotators disagree on as tasks here."),
+                  fmt: str = typer.Option("label-studio", "--format", "-f", help="Task format: "
+                                          "label-studio, doccano, prodigy, jsonl or csv."),
+                  config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Texts two or more annotators disagree on, per label: the votes and the gold label
+    (majority; a tie has none). With --out, writes them for adjudication, pre-filled with
+    the majority; import the adjudicated file with `labels import --adjudicate`."""
+    import pandas as pd
+
+    from .config import resolve_path
+    from .labels.formats import LabelFormatError, write_tasks
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    store = LabelStore(resolve_path(cfg["labels"]["store"]))
+    votes = store.votes()
+    open_votes = votes[~votes["adjudicated"]]
+    ties = open_votes["gold"].isna()
+    console.print(f"{open_votes['text_hash'].nunique()} text(s) with disagreements "
+                  f"({int(ties.sum())} tie(s), no gold label; {int((~ties).sum())} settled by "
+                  f"majority); {votes['adjudicated'].sum()} label(s) adjudicated")
+    table = Table(title="Disagreements")
+    for col in ("label", "yes", "no", "gold", "text"):
+        table.add_column(col)
+    for row in open_votes.itertuples():
+        gold = "tie" if pd.isna(row.gold) else str(bool(row.gold)).lower()
+        table.add_row(row.label, str(row.yes), str(row.no), gold, row.text[:80])
+    if not open_votes.empty:
+        console.print(table)
+    if out is None or open_votes.empty:
+        return
+    # every label of a task is pre-filled with its gold label (a tie with no), since a
+    # label-list import decides all four labels of the text
+    labels = mechanism_ids()
+    gold = store.current(labels).set_index("text_hash")
+    docs = open_votes.drop_duplicates("text_hash")[["text_hash", "text", "source"]]
+    frame = docs.rename(columns={"text_hash": "id"}).reset_index(drop=True)
+    share = open_votes.assign(share=open_votes["yes"] / (open_votes["yes"] + open_votes["no"]))
+    for label in labels:
+        frame[label] = frame["id"].map(gold[label]).fillna(0).astype(int)
+        part = share[share["label"] == label].set_index("text_hash")["share"]
+        frame[f"{label}_score"] = frame["id"].map(part).fillna(frame[label]).astype(float)
+    try:
+        write_tasks(frame, labels, fmt, out)
+    except LabelFormatError as exc:
+        _fail(str(exc))
+    console.print(f"wrote {len(frame)} task(s) to {out}; after adjudicating, run: disinfo "
+                  f"labels import {out} --format {fmt} --annotator NAME --adjudicate")
 
 
 @labels_app.command("stats")

@@ -6,13 +6,18 @@ Tables:
 - `labels(text_hash, label, value, direction, annotator, labelled_at, import_id, seq)`: one
   row per label decision, never updated or deleted (history);
 - `imports(import_id, file, format, imported_at, rows, labels, problems, content_hash,
-  undone_at)`: one row per import, with every problem row and why it was not imported, the
-  SHA-256 of what was imported (file, format, default annotator: the same file twice is one
-  import) and when it was undone (`disinfo labels undo`).
+  undone_at, adjudication)`: one row per import, with every problem row and why it was not
+  imported, the SHA-256 of what was imported (file, format, default annotator: the same file
+  twice is one import), when it was undone (`disinfo labels undo`) and whether it holds
+  adjudicated decisions (`disinfo labels import --adjudicate`).
 
 Views: `active_labels`, the decisions of imports not undone (an undone import stays in the
-history); `current_labels`, per (text, label) the latest active decision (by annotation
-time, then by import order) — re-labelling keeps the history and the latest wins.
+history); `annotator_decisions`, each annotator's latest decision per (text, label) (by
+annotation time, then import order; decisions without an annotator count as one annotator);
+`label_votes`, their yes/no counts; `current_labels` (= `gold_labels`), the gold label per
+(text, label), explicitly resolved: the latest adjudicated decision, else the annotators'
+unanimous decision, else their majority; a tie is no gold label (listed by
+`disinfo labels review`, left out of training) — it is never guessed.
 """
 from __future__ import annotations
 
@@ -40,14 +45,42 @@ create table if not exists imports (import_id varchar, file varchar, format varc
     imported_at timestamptz, rows integer, labels integer, problems json);
 alter table imports add column if not exists content_hash varchar;
 alter table imports add column if not exists undone_at timestamptz;
+alter table imports add column if not exists adjudication boolean default false;
 create or replace view active_labels as
     select * from labels where import_id not in
         (select import_id from imports where undone_at is not null);
-create or replace view current_labels as
-    select text_hash, label, value, direction, annotator, labelled_at, import_id from (
+create or replace view annotator_decisions as
+    select * exclude (rn) from (
+        select *, row_number() over (partition by text_hash, label, coalesce(annotator, '')
+                                     order by labelled_at desc, seq desc) as rn
+        from active_labels where import_id not in
+            (select import_id from imports where adjudication)) where rn = 1;
+create or replace view adjudicated as
+    select * exclude (rn) from (
         select *, row_number() over (partition by text_hash, label
                                      order by labelled_at desc, seq desc) as rn
-        from active_labels) where rn = 1;
+        from active_labels where import_id in
+            (select import_id from imports where adjudication)) where rn = 1;
+create or replace view label_votes as
+    select text_hash, label, count(*) filter (where value)::int as yes,
+           count(*) filter (where not value)::int as no,
+           exists (select 1 from adjudicated a where a.text_hash = d.text_hash
+                   and a.label = d.label) as adjudicated
+    from annotator_decisions d group by text_hash, label;
+create or replace view gold_labels as
+    select text_hash, label, value, direction, annotator, labelled_at, import_id,
+           'adjudicated' as resolution from adjudicated
+    union all
+    select d.text_hash, d.label, d.value, d.direction, d.annotator, d.labelled_at,
+           d.import_id, case when v.yes = 0 or v.no = 0 then 'unanimous' else 'majority' end
+    from (select *, row_number() over (partition by text_hash, label, value
+                                       order by labelled_at desc, seq desc) as rn
+          from annotator_decisions) d
+    join label_votes v using (text_hash, label)
+    where d.rn = 1 and not v.adjudicated and v.yes <> v.no and d.value = (v.yes > v.no);
+create or replace view current_labels as
+    select text_hash, label, value, direction, annotator, labelled_at, import_id, resolution
+    from gold_labels;
 """
 
 
@@ -102,10 +135,12 @@ class LabelStore:
         return duckdb.connect(str(self.path))
 
     def add(self, records: Iterable[LabelRecord], file: str, fmt: str, rows: int,
-            problems: list[dict[str, Any]], content: str | None = None) -> ImportResult:
+            problems: list[dict[str, Any]], content: str | None = None,
+            adjudication: bool = False) -> ImportResult:
         """Store one import's records (all or nothing) and its problem rows. With `content`
         (see `content_hash`), an import of the same content that was not undone is returned
-        as it is (`already_imported`) and nothing is stored."""
+        as it is (`already_imported`) and nothing is stored. `adjudication` marks the
+        decisions as adjudicated: they settle the texts' labels whatever the votes."""
         records = list(records)
         if content is not None:
             with self._connect() as con:
@@ -137,9 +172,9 @@ class LabelStore:
                                 list(docs.values()))
             if label_rows:
                 con.executemany("insert into labels values (?, ?, ?, ?, ?, ?, ?, ?)", label_rows)
-            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, null, ?)",
                         [import_id, file, fmt, now, rows, len(label_rows),
-                         json.dumps(problems, default=str), content])
+                         json.dumps(problems, default=str), content, adjudication])
             con.execute("commit")
         return ImportResult(import_id, file, fmt, rows, len(docs), len(label_rows), problems)
 
@@ -178,16 +213,26 @@ class LabelStore:
         return int(found[0])
 
     def decisions(self) -> pd.DataFrame:
-        """Every annotator's latest active decision per (text, label): text_hash, label,
-        annotator, value, direction. Decisions without an annotator are left out (they
-        cannot be told apart from each other)."""
+        """Every named annotator's latest active decision per (text, label), adjudications
+        aside: text_hash, label, annotator, value, direction."""
         with self._connect() as con:
             return con.execute("""
-                select text_hash, label, annotator, value, direction from (
-                    select *, row_number() over (partition by text_hash, label, annotator
-                                                 order by labelled_at desc, seq desc) as rn
-                    from active_labels where annotator is not null and annotator <> '')
-                where rn = 1 order by text_hash, label, annotator""").df()
+                select text_hash, label, annotator, value, direction from annotator_decisions
+                where annotator is not null and annotator <> ''
+                order by text_hash, label, annotator""").df()
+
+    def votes(self) -> pd.DataFrame:
+        """Per (text, label) decided by two or more annotators who disagree, or adjudicated:
+        text_hash, text, source, label, yes, no, adjudicated, gold (True, False, or missing
+        for a tie)."""
+        with self._connect() as con:
+            return con.execute("""
+                select v.text_hash, d.text, d.source, v.label, v.yes, v.no, v.adjudicated,
+                       g.value as gold
+                from label_votes v join documents d using (text_hash)
+                left join gold_labels g using (text_hash, label)
+                where (v.yes > 0 and v.no > 0) or v.adjudicated
+                order by v.label, v.text_hash""").df()
 
     def history(self, text: str) -> pd.DataFrame:
         with self._connect() as con:

@@ -92,3 +92,34 @@ def test_two_annotators_import_agreement_and_undo(tmp_path):
     assert "undone" in stats
     missing = runner.invoke(app, ["labels", "undo", import_id, *store])
     assert missing.exit_code == 2 and "already undone" in missing.output
+
+
+def test_review_writes_disagreements_and_an_adjudicated_import_settles_them(tmp_path):
+    store = ["--set", f"labels.store='{tmp_path / 'labels.duckdb'}'"]
+    texts = ["NATO tanks are coming to Riga.", "The weather in Riga is fine.",
+             "Western media lie about Russia."]
+    for who, positives in (("ann", [["sowing_doubt"], [], ["mutual_accusation"]]),
+                           ("bob", [[], [], ["mutual_accusation"]])):
+        path = write(tmp_path / f"{who}.jsonl", "\n".join(
+            json.dumps({"text": t, "label": p}) for t, p in zip(texts, positives)))
+        assert runner.invoke(app, ["labels", "import", str(path), "-f", "doccano",
+                                   "--annotator", who, *store]).exit_code == 0
+    tasks = tmp_path / "review.jsonl"
+    review = runner.invoke(app, ["labels", "review", "--out", str(tasks), "-f", "doccano",
+                                 *store])
+    assert review.exit_code == 0, review.output
+    assert "1 text(s) with disagreements (1 tie(s)" in review.output
+    written = [json.loads(line) for line in tasks.read_text().splitlines()]
+    assert [t["text"] for t in written] == [texts[0]] and written[0]["label"] == []
+    stats = runner.invoke(app, ["labels", "stats", *store]).output
+    assert "sowing_doubt: 0 positive, 2 negative" in stats  # the tie has no gold label
+    decided = write(tmp_path / "adjudicated.jsonl", json.dumps(
+        {"text": texts[0], "label": ["sowing_doubt"]}))
+    done = runner.invoke(app, ["labels", "import", str(decided), "-f", "doccano",
+                               "--annotator", "lead", "--adjudicate", *store])
+    assert done.exit_code == 0, done.output
+    stats = runner.invoke(app, ["labels", "stats", *store]).output
+    assert "sowing_doubt: 1 positive, 2 negative" in stats
+    again = runner.invoke(app, ["labels", "review", *store]).output
+    # a label list decides all four labels of the text, each now adjudicated
+    assert "0 text(s) with disagreements" in again and "4 label(s) adjudicated" in again

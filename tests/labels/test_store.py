@@ -1,4 +1,5 @@
-"""The label store keeps every decision; the latest one wins."""
+"""The label store keeps every decision; an annotator's latest one counts, and the gold label
+is resolved explicitly: adjudicated > unanimous > majority, a tie is no label."""
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -14,17 +15,17 @@ def at(day):
     return datetime(2026, 11, day, tzinfo=timezone.utc)
 
 
-def test_relabelling_keeps_history_and_latest_wins(tmp_path):
+def test_relabelling_keeps_history_and_the_annotators_latest_decision_counts(tmp_path):
     store = LabelStore(tmp_path / "labels.duckdb")
     first = store.add([LabelRecord("RT: NATO lies.", {"state_media": True, "sowing_doubt": False},
                                    source="RT", annotator="ann", labelled_at=at(1))],
                       "a.csv", "csv", 1, [])
-    store.add([LabelRecord("RT:  NATO lies. ", {"sowing_doubt": True}, annotator="bob",
+    store.add([LabelRecord("RT:  NATO lies. ", {"sowing_doubt": True}, annotator="ann",
                            labelled_at=at(3))], "b.csv", "csv", 1,
               [{"row": 2, "reason": "missing_text", "detail": "no text"}])
     # an older decision imported later does not override a newer one
-    store.add([LabelRecord("RT: NATO lies.", {"sowing_doubt": False}, labelled_at=at(2))],
-              "c.csv", "csv", 1, [])
+    store.add([LabelRecord("RT: NATO lies.", {"sowing_doubt": False}, annotator="ann",
+                           labelled_at=at(2))], "c.csv", "csv", 1, [])
     current = store.current(LABELS)
     assert len(current) == 1  # whitespace-normalised text: one document
     assert current.loc[0, "state_media"] == 1 and current.loc[0, "sowing_doubt"] == 1
@@ -53,9 +54,9 @@ def test_undo_withdraws_an_import_and_the_decisions_it_overrode_count_again(tmp_
     store = LabelStore(tmp_path / "labels.duckdb")
     store.add([LabelRecord("A text.", {"state_media": False}, annotator="ann",
                            labelled_at=at(1))], "a", "csv", 1, [])
-    later = store.add([LabelRecord("A text.", {"state_media": True}, annotator="bob",
+    later = store.add([LabelRecord("A text.", {"state_media": True}, annotator="ann",
                                    labelled_at=at(2)),
-                       LabelRecord("Another text.", {"sowing_doubt": True}, annotator="bob",
+                       LabelRecord("Another text.", {"sowing_doubt": True}, annotator="ann",
                                    labelled_at=at(2))], "b", "csv", 2, [])
     assert store.current(LABELS).set_index("text").loc["A text.", "state_media"] == 1
     before = store.fingerprint()
@@ -87,3 +88,30 @@ def test_the_same_content_imported_twice_changes_nothing_until_undone(tmp_path):
     store.undo(first.import_id)
     third = store.add(records, str(data), "csv", 1, [], content=key)
     assert not third.already_imported and len(store.imports()) == 2
+
+
+def test_gold_is_adjudicated_then_unanimous_then_majority_and_a_tie_is_no_label(tmp_path):
+    store = LabelStore(tmp_path / "labels.duckdb")
+    votes = {"ann": {"Tie.": True, "Majority.": True, "Unanimous.": False},
+             "bob": {"Tie.": False, "Majority.": True, "Unanimous.": False},
+             "carl": {"Majority.": False}}
+    for who, decided in votes.items():
+        store.add([LabelRecord(text, {"sowing_doubt": v}, annotator=who, labelled_at=at(1))
+                   for text, v in decided.items()], who, "csv", len(decided), [])
+    current = store.current(LABELS).set_index("text")
+    assert current.loc["Majority.", "sowing_doubt"] == 1
+    assert current.loc["Unanimous.", "sowing_doubt"] == 0
+    assert "Tie." not in current.index  # no gold label: never guessed, never trained on
+    review = store.votes().set_index("text")
+    assert sorted(review.index) == ["Majority.", "Tie."]
+    assert pd.isna(review.loc["Tie.", "gold"]) and review.loc["Majority.", "gold"]
+    # an adjudicated decision settles the tie and overrides the majority
+    store.add([LabelRecord("Tie.", {"sowing_doubt": True}, annotator="lead"),
+               LabelRecord("Majority.", {"sowing_doubt": False}, annotator="lead")],
+              "adj", "csv", 2, [], adjudication=True)
+    current = store.current(LABELS).set_index("text")
+    assert current.loc["Tie.", "sowing_doubt"] == 1
+    assert current.loc["Majority.", "sowing_doubt"] == 0
+    assert store.votes().set_index("text")["adjudicated"].all()
+    # the adjudicator's decisions are not an annotator's vote in the agreement figures
+    assert "lead" not in set(store.decisions()["annotator"])
