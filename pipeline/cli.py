@@ -327,8 +327,8 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
         out.print(f"   strongest features: {feats}")
 
 
-labels_app = typer.Typer(no_args_is_help=True, help="The label store: import annotations, "
-                         "agreement between annotators, review and adjudicate "
+labels_app = typer.Typer(no_args_is_help=True, help="The label store: import and export "
+                         "annotations, agreement between annotators, review and adjudicate "
                          "disagreements, undo an import.")
 models_app = typer.Typer(no_args_is_help=True, help="The model registry: list, show, promote, "
                          "roll back mechanism models.")
@@ -473,6 +473,32 @@ def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write 
         _fail(str(exc))
     console.print(f"wrote {len(frame)} task(s) to {out}; after adjudicating, run: disinfo "
                   f"labels import {out} --format {fmt} --annotator NAME --adjudicate")
+
+
+@labels_app.command("export")
+def labels_export(out: Path = typer.Argument(..., help="File to write."),
+                  fmt: str = typer.Option(..., "--format", "-f", help="label-studio, doccano, "
+                                          "prodigy, jsonl or csv."),
+                  annotator: Optional[str] = typer.Option(None, help="That annotator's latest "
+                                                          "decisions instead of the gold labels."),
+                  config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
+    """Export the store's gold labels (or one annotator's) in a tool's format, which
+    `labels import` reads back."""
+    from .config import resolve_path
+    from .labels.export import LIST_FORMATS, export_labels
+    from .labels.formats import LabelFormatError
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    try:
+        counts = export_labels(LabelStore(resolve_path(cfg["labels"]["store"])),
+                               mechanism_ids(), fmt, out, annotator=annotator)
+    except LabelFormatError as exc:
+        _fail(str(exc))
+    note = (f"; {counts['partial']} text(s) with undecided labels left out ({fmt} holds a list "
+            f"of positive labels, which decides every label: export them as jsonl or csv)"
+            if counts["partial"] and fmt in LIST_FORMATS else "")
+    console.print(f"wrote {counts['written']} text(s) to {out}{note}")
 
 
 @labels_app.command("stats")

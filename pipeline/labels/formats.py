@@ -219,7 +219,8 @@ def read_doccano(path: Path, labels: list[str], problems: list) -> tuple[list[La
                              "detail": "span annotations; document labels expected"})
             continue
         rec = _record(n, obj.get("text"), _positives(n, value, labels, problems), problems,
-                      source=obj.get("source") or None, annotator=obj.get("annotator"))
+                      source=obj.get("source") or None, annotator=obj.get("annotator"),
+                      direction=obj.get("direction") or None)
         if rec:
             out.append(rec)
     return out, count
@@ -230,9 +231,11 @@ def read_prodigy(path: Path, labels: list[str], problems: list) -> tuple[list[La
     out = []
     for n, obj in rows:
         answer = obj.get("answer")
-        extra = {"source": (obj.get("meta") or {}).get("source") or None,
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        extra = {"source": meta.get("source") or None,
                  "annotator": obj.get("_annotator_id") or obj.get("_session_id"),
-                 "labelled_at": _time(obj.get("_timestamp"))}
+                 "labelled_at": _time(obj.get("_timestamp")),
+                 "direction": obj.get("direction") or meta.get("direction") or None}
         if "options" in obj or "accept" in obj:  # choice interface (textcat multi-label)
             if answer != "accept":
                 problems.append({"row": n, "reason": "skipped_by_annotator",

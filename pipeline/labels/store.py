@@ -178,13 +178,17 @@ class LabelStore:
             con.execute("commit")
         return ImportResult(import_id, file, fmt, rows, len(docs), len(label_rows), problems)
 
-    def current(self, labels: list[str]) -> pd.DataFrame:
+    def current(self, labels: list[str], annotator: str | None = None) -> pd.DataFrame:
         """One row per labelled text: text, source, text_hash, one column per label (1, 0 or
-        missing when never decided), direction."""
+        missing when never decided), direction. The gold labels, or with `annotator` that
+        annotator's latest decisions."""
+        view, where, params = "current_labels", "", []
+        if annotator is not None:
+            view, where, params = "annotator_decisions", "where c.annotator = ?", [annotator]
         with self._connect() as con:
-            frame = con.execute("""select d.text_hash, d.text, d.source, c.label, c.value,
-                                   c.direction from current_labels c join documents d
-                                   using (text_hash)""").df()
+            frame = con.execute(f"""select d.text_hash, d.text, d.source, c.label, c.value,
+                                    c.direction from {view} c join documents d
+                                    using (text_hash) {where}""", params).df()
         if frame.empty:
             return pd.DataFrame(columns=["text_hash", "text", "source", *labels, "direction"])
         wide = frame.pivot_table(index=["text_hash", "text"], columns="label", values="value",

@@ -123,3 +123,20 @@ def test_review_writes_disagreements_and_an_adjudicated_import_settles_them(tmp_
     again = runner.invoke(app, ["labels", "review", *store]).output
     # a label list decides all four labels of the text, each now adjudicated
     assert "0 text(s) with disagreements" in again and "4 label(s) adjudicated" in again
+
+
+def test_labels_export_writes_what_import_reads_and_says_what_it_left_out(tmp_path):
+    store = ["--set", f"labels.store='{tmp_path / 'labels.duckdb'}'"]
+    data = write(tmp_path / "l.csv", "text,state_media,sowing_doubt\n"
+                                     "RT says NATO lies.,1,0\nHalf decided.,,1\n")
+    assert runner.invoke(app, ["labels", "import", str(data), "-f", "csv", "--annotator",
+                               "ann", *store]).exit_code == 0
+    out = tmp_path / "tasks.json"
+    done = runner.invoke(app, ["labels", "export", str(out), "-f", "label-studio", *store])
+    assert done.exit_code == 0, done.output
+    assert "wrote 0 text(s)" in done.output and "2 text(s) with undecided labels" in done.output
+    full = runner.invoke(app, ["labels", "export", str(tmp_path / "l.jsonl"), "-f", "jsonl",
+                               *store])
+    assert "wrote 2 text(s)" in full.output
+    bad = runner.invoke(app, ["labels", "export", str(out), "-f", "brat", *store])
+    assert bad.exit_code == 2 and "unknown label format" in bad.output

@@ -1,0 +1,86 @@
+"""Export the label store back to the annotation tools, in the shapes `labels import` reads.
+
+The gold labels (or one annotator's latest decisions) of every stored text: Label Studio's
+JSON export (a `mechanisms` and a `direction` choice, as configs/label-studio.xml names them),
+doccano JSONL, Prodigy choice tasks, JSONL and CSV with one column per label. The first three
+hold a list of positive labels, which decides every label, so they take only the texts whose
+labels are all decided (the others are counted as `partial`); JSONL and CSV leave an
+undecided label blank.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..safe_csv import write_csv
+from .formats import FORMATS, LabelFormatError
+from .store import LabelStore
+
+LIST_FORMATS = ("label-studio", "doccano", "prodigy")
+
+
+def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Path,
+                  annotator: str | None = None) -> dict[str, int]:
+    """Write the store's labels to `path`; return the counts written and left out."""
+    if fmt not in FORMATS:
+        raise LabelFormatError(f"unknown label format '{fmt}'; choose from {', '.join(FORMATS)}.")
+    frame = store.current(labels, annotator=annotator)
+    complete = frame[labels].notna().all(axis=1) if len(frame) else pd.Series(dtype=bool)
+    partial = 0
+    if fmt in LIST_FORMATS:
+        partial = int((~complete).sum())
+        frame = frame[complete]
+    who = annotator or "gold"
+    rows = [_row(r, labels) for r in frame.to_dict("records")]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "label-studio":
+        tasks = [{"data": {"text": r["text"], "source": r["source"]},
+                  "annotations": [{"completed_by": who, "result": [
+                      {"from_name": "mechanisms", "to_name": "text", "type": "choices",
+                       "value": {"choices": r["positives"]}},
+                      *([{"from_name": "direction", "to_name": "text", "type": "choices",
+                          "value": {"choices": [r["direction"]]}}] if r["direction"] else [])
+                  ]}]} for r in rows]
+        path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif fmt == "csv":
+        table = pd.DataFrame([{"text": r["text"], "source": r["source"],
+                               **{l: r["decided"].get(l, "") for l in labels},
+                               "direction": r["direction"] or "", "annotator": who}
+                              for r in rows],
+                             columns=["text", "source", *labels, "direction", "annotator"])
+        for label in labels:
+            table[label] = table[label].map(lambda v: "" if v == "" else int(v))
+        write_csv(path, table)
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(_json_line(r, labels, fmt, who), ensure_ascii=False) + "\n")
+    return {"written": len(rows), "partial": partial}
+
+
+def _row(record: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    decided = {l: bool(record[l]) for l in labels if not pd.isna(record[l])}
+    direction = record.get("direction")
+    return {"text": record["text"],
+            "source": None if pd.isna(record.get("source")) else record.get("source"),
+            "decided": decided, "positives": [l for l in labels if decided.get(l)],
+            "direction": None if pd.isna(direction) or not direction else direction}
+
+
+def _json_line(r: dict[str, Any], labels: list[str], fmt: str, who: str) -> dict[str, Any]:
+    if fmt == "doccano":
+        return {"text": r["text"], "label": r["positives"], "source": r["source"],
+                "direction": r["direction"], "annotator": who}
+    if fmt == "prodigy":
+        return {"text": r["text"], "options": [{"id": l, "text": l} for l in labels],
+                "accept": r["positives"], "answer": "accept", "_annotator_id": who,
+                "meta": {"source": r["source"], "direction": r["direction"]}}
+    # every label key on every line (null when undecided): a reader takes the columns from
+    # the first line, as it does from a CSV header
+    return {"text": r["text"], "source": r["source"],
+            **{l: r["decided"].get(l) for l in labels},
+            "direction": r["direction"], "annotator": who}
