@@ -501,6 +501,28 @@ def labels_export(out: Path = typer.Argument(..., help="File to write."),
     console.print(f"wrote {counts['written']} text(s) to {out}{note}")
 
 
+@labels_app.command("freeze-eval")
+def labels_freeze_eval(size: int = typer.Option(..., "--size", help="Texts to draw."),
+                       config: Optional[Path] = ConfigOpt,
+                       set_: Optional[List[str]] = SetOpt):
+    """Draw an evaluation set from the store's fully labelled texts, stratified by their
+    labels: never trained on, and from now on the set `disinfo retrain` decides on (the
+    shipped evaluation sets are still reported). Running it again adds texts."""
+    from .config import resolve_path
+    from .labels.store import LabelStore
+    from .model.taxonomy import mechanism_ids
+    cfg = _config(config, set_)
+    store = LabelStore(resolve_path(cfg["labels"]["store"]))
+    try:
+        frozen = store.freeze_eval(size, mechanism_ids(), seed=cfg["train"]["seed"])
+    except ValueError as exc:
+        _fail(str(exc))
+    positives = ", ".join(f"{l} {n}" for l, n in frozen["positives"].items())
+    console.print(f"froze {frozen['texts']} text(s) ({positives} positive) as "
+                  f"{frozen['freeze_id']}; the evaluation set now holds "
+                  f"{frozen['evaluation_set']} text(s) and decides `disinfo retrain`")
+
+
 @labels_app.command("stats")
 def labels_stats(config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Labelled texts and positives per label in the store, and the imports."""
@@ -569,10 +591,9 @@ def retrain(no_seed: bool = typer.Option(False, "--no-seed", help="Train on the 
     from .labels.retrain import retrain as retrain_models
     cfg = _config(config, set_)
     result = _guard(retrain_models, cfg, by, False if no_seed else None, force)
-    evaluations = [(f"{cfg['labels']['eval_data']} (deciding)", result)]
-    if "second_evaluation" in result:
-        evaluations.append((f"{result['second_evaluation']['data']} (reported)",
-                            result["second_evaluation"]))
+    evaluations = [(f"{result['evaluation']['data']} (deciding)", result)]
+    evaluations += [(f"{other['data']} (reported)", other)
+                    for other in result["reported_evaluations"]]
     for name, comparison in evaluations:
         table = Table(title=f"champion {result['champion']} vs challenger "
                             f"{result['challenger']} on {name}, "

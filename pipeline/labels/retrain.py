@@ -3,15 +3,17 @@
 A challenger is trained on the training rows of the shipped labelled sets (`seed_data`:
 the real EUvsDisinfo set and the seed set; unless `include_seed` is false) and every text of
 the label store whose labels are all decided (the store's latest decision wins over the
-shipped sets). Both models are scored on the same fixed evaluation set (`eval_data`'s
-`eval_split` rows: the frozen real evaluation split), which training never sees: store texts
-that are also evaluation texts are left out of training and counted. The comparison gives
+shipped sets). Both models are scored on the same fixed evaluation set, which training never sees: the
+user's own evaluation set when the store has one (`disinfo labels freeze-eval`), else
+`eval_data`'s `eval_split` rows (the frozen real evaluation split); store texts that are
+also evaluation texts are left out of training and counted. The comparison gives
 per-label F1 of both, the deltas with paired bootstrap 95% confidence intervals, and the
 decision: promote only when the lower bound of the macro-F1 difference's interval is above 0
 and no label drops significantly (the upper bound of its difference's interval below 0).
 The macro is taken over the labels with at least `min_support` positives in the evaluation
 set (the others are reported, not judged). `second_eval_data` (the seed set's test split) is
-compared and reported too, without deciding. `force` promotes anyway and the registry says so.
+compared and reported too, without deciding, and so is `eval_data` when the store's own
+set decides. `force` promotes anyway and the registry says so.
 """
 from __future__ import annotations
 
@@ -92,21 +94,48 @@ def _evaluation_rows(path: str, split: str, labels: list[str]) -> pd.DataFrame:
     return frame[frame["split"] == split].reset_index(drop=True)
 
 
+def _store_evaluation(store: LabelStore, labels: list[str]) -> pd.DataFrame:
+    """The store's frozen evaluation texts whose gold labels are all decided, as labelled
+    rows (a frozen text whose labels became a tie is left out until adjudicated)."""
+    frozen = store.eval_hashes()
+    gold = store.current(labels)
+    gold = gold[gold["text_hash"].isin(frozen) & gold[labels].notna().all(axis=1)]
+    return pd.DataFrame({"text": gold["text"], "source": gold["source"],
+                         "labels": [[l for l in labels if int(r[l]) == 1]
+                                    for _, r in gold.iterrows()],
+                         "direction": gold["direction"], "genre": None,
+                         "split": "test"}).reset_index(drop=True)
+
+
 def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bool
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
-    """(training rows, evaluation rows, second evaluation rows or None, counts): the shipped
-    sets' training rows + complete store texts, minus anything in either evaluation set."""
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, pd.DataFrame]],
+                             dict[str, Any]]:
+    """(training rows, deciding evaluation rows, reported evaluations as (name, rows),
+    counts): the shipped sets' training rows + complete store texts, minus anything in an
+    evaluation set. The store's frozen evaluation set decides when it has texts, else
+    `eval_data`'s split."""
     lc = config["labels"]
-    evaluation = _evaluation_rows(lc["eval_data"], lc["eval_split"], labels)
+    label_store = LabelStore(resolve_path(lc["store"]))
+    reported: list[tuple[str, pd.DataFrame]] = []
+    shipped_eval = _evaluation_rows(lc["eval_data"], lc["eval_split"], labels)
+    own = _store_evaluation(label_store, labels)
+    if not own.empty:
+        evaluation, name = own, f"{lc['store']} (labels freeze-eval)"
+        if not shipped_eval.empty:
+            reported.append((lc["eval_data"], shipped_eval))
+    else:
+        evaluation, name = shipped_eval, lc["eval_data"]
     if evaluation.empty:
         raise ValueError(f"{lc['eval_data']} has no rows with split '{lc['eval_split']}' to "
-                         f"evaluate on; set labels.eval_data / labels.eval_split.")
-    held_out = set(evaluation["text"].map(text_hash))
-    second = None
+                         f"evaluate on; set labels.eval_data / labels.eval_split, or freeze "
+                         f"an evaluation set of your own labels (disinfo labels freeze-eval).")
+    held_out = set(evaluation["text"].map(text_hash)) | label_store.eval_hashes()
+    held_out |= set(shipped_eval["text"].map(text_hash))
     if lc["second_eval_data"]:
         second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
+        reported.append((lc["second_eval_data"], second))
         held_out |= set(second["text"].map(text_hash))
-    store = LabelStore(resolve_path(lc["store"])).current(labels)
+    store = label_store.current(labels)
     complete = store[labels].notna().all(axis=1)
     leak = store["text_hash"].isin(held_out)
     from_store = store[complete & ~leak]
@@ -131,8 +160,8 @@ def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bo
     counts = {"seed_rows": n_seed, "store_rows": int(len(from_store)),
               "store_incomplete": int((~complete).sum()),
               "store_in_evaluation_set": int((complete & leak).sum()),
-              "evaluation_rows": int(len(evaluation))}
-    return pd.DataFrame(rows), evaluation, second, counts
+              "evaluation_rows": int(len(evaluation)), "evaluation_set": name}
+    return pd.DataFrame(rows), evaluation, reported, counts
 
 
 def _predict(folder: Path | str, config: Mapping[str, Any], frame: pd.DataFrame,
@@ -161,7 +190,7 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
     by = by or getpass.getuser()
     include_seed = lc["include_seed"] if include_seed is None else include_seed
     labels = mechanism_ids()
-    rows, evaluation, second, counts = training_rows(config, labels, include_seed)
+    rows, evaluation, reported, counts = training_rows(config, labels, include_seed)
     if rows.empty:
         raise ValueError("nothing to train on: the label store holds no fully labelled text "
                          "and the seed set is excluded (--no-seed).")
@@ -183,14 +212,15 @@ def retrain(config: Mapping[str, Any], by: str | None = None, include_seed: bool
             raise ValueError(f"the challenger is version {version}, already in the registry: "
                              f"the training data has not changed since it was trained.")
         result = _compare_on(evaluation, champion_dir, staging / "model", config, labels)
-        if second is not None:
-            result["second_evaluation"] = {
-                "data": lc["second_eval_data"], "split": lc["eval_split"],
-                **_compare_on(second, champion_dir, staging / "model", config, labels)}
+        result["reported_evaluations"] = [
+            {"data": name, "split": lc["eval_split"],
+             **_compare_on(frame, champion_dir, staging / "model", config, labels)}
+            for name, frame in reported if not frame.empty]
         result.update(champion=state["champion"], challenger=version, counts=counts,
                       include_seed=include_seed,
                       label_store=LabelStore(resolve_path(lc["store"])).fingerprint(),
-                      evaluation={"data": lc["eval_data"], "split": lc["eval_split"]},
+                      evaluation={"data": counts["evaluation_set"],
+                                  "split": lc["eval_split"]},
                       forced=bool(force and not result["promote"]), by=by, at=utc_now())
         write_json(staging / "model" / "comparison.json", result)
         registry.register(staging / "model", trained_by=by, counts=counts,

@@ -11,6 +11,10 @@ Tables:
   twice is one import), when it was undone (`disinfo labels undo`) and whether it holds
   adjudicated decisions (`disinfo labels import --adjudicate`).
 
+- `eval_set(text_hash, freeze_id, frozen_at)`: the user's own evaluation set
+  (`disinfo labels freeze-eval`): texts never trained on, on which champion and challenger
+  are compared.
+
 Views: `active_labels`, the decisions of imports not undone (an undone import stays in the
 history); `annotator_decisions`, each annotator's latest decision per (text, label) (by
 annotation time, then import order; decisions without an annotator count as one annotator);
@@ -46,6 +50,8 @@ create table if not exists imports (import_id varchar, file varchar, format varc
 alter table imports add column if not exists content_hash varchar;
 alter table imports add column if not exists undone_at timestamptz;
 alter table imports add column if not exists adjudication boolean default false;
+create table if not exists eval_set (text_hash varchar primary key, freeze_id varchar,
+                                     frozen_at timestamptz);
 create or replace view active_labels as
     select * from labels where import_id not in
         (select import_id from imports where undone_at is not null);
@@ -237,6 +243,42 @@ class LabelStore:
                 left join gold_labels g using (text_hash, label)
                 where (v.yes > 0 and v.no > 0) or v.adjudicated
                 order by v.label, v.text_hash""").df()
+
+    def freeze_eval(self, size: int, labels: list[str], seed: int = 13) -> dict[str, Any]:
+        """Draw `size` texts whose gold labels are all decided, stratified by their set of
+        positive labels (sets with fewer than two texts pooled), from the texts not yet
+        frozen, and add them to the evaluation set for good."""
+        from sklearn.model_selection import train_test_split
+        gold = self.current(labels)
+        with self._connect() as con:
+            frozen = {r[0] for r in con.execute("select text_hash from eval_set").fetchall()}
+        pool = gold[gold[labels].notna().all(axis=1) & ~gold["text_hash"].isin(frozen)]
+        if size < 1 or size >= len(pool):
+            raise ValueError(f"cannot freeze {size} text(s): {len(pool)} fully labelled "
+                             f"text(s) are not yet in the evaluation set, and some must stay "
+                             f"to train on; label more or ask for fewer.")
+        strata = pool[labels].astype(int).astype(str).agg("".join, axis=1)
+        counts = strata.value_counts()
+        strata = strata.where(strata.map(counts) >= 2, "rare")
+        if (strata == "rare").sum() == 1:  # a lone rare text joins the commonest stratum
+            strata = strata.replace("rare", counts.index[0])
+        try:
+            _, picked = train_test_split(pool, test_size=size, stratify=strata,
+                                         random_state=seed)
+        except ValueError:  # more strata than texts to draw: a plain random draw
+            picked = pool.sample(n=size, random_state=seed)
+        now = datetime.now(timezone.utc)
+        freeze_id = f"eval-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        with self._connect() as con:
+            con.executemany("insert into eval_set values (?, ?, ?)",
+                            [(h, freeze_id, now) for h in picked["text_hash"]])
+        return {"freeze_id": freeze_id, "texts": int(len(picked)),
+                "evaluation_set": int(len(frozen) + len(picked)),
+                "positives": {l: int(picked[l].sum()) for l in labels}}
+
+    def eval_hashes(self) -> set[str]:
+        with self._connect() as con:
+            return {r[0] for r in con.execute("select text_hash from eval_set").fetchall()}
 
     def history(self, text: str) -> pd.DataFrame:
         with self._connect() as con:

@@ -140,3 +140,18 @@ def test_labels_export_writes_what_import_reads_and_says_what_it_left_out(tmp_pa
     assert "wrote 2 text(s)" in full.output
     bad = runner.invoke(app, ["labels", "export", str(out), "-f", "brat", *store])
     assert bad.exit_code == 2 and "unknown label format" in bad.output
+
+
+def test_freeze_eval_command(tmp_path):
+    store = ["--set", f"labels.store='{tmp_path / 'labels.duckdb'}'"]
+    data = write(tmp_path / "l.jsonl", "\n".join(
+        json.dumps({"text": f"Post {i}.", "labels": ["sowing_doubt"] if i % 3 == 0 else []})
+        for i in range(30)))
+    assert runner.invoke(app, ["labels", "import", str(data), "-f", "jsonl", "--annotator",
+                               "ann", *store]).exit_code == 0
+    done = runner.invoke(app, ["labels", "freeze-eval", "--size", "9", *store])
+    assert done.exit_code == 0, done.output
+    assert "froze 9 text(s) (state_media 0, coordinated_campaign 0, sowing_doubt 3, " \
+           "mutual_accusation 0 positive)" in done.output
+    too_many = runner.invoke(app, ["labels", "freeze-eval", "--size", "30", *store])
+    assert too_many.exit_code == 2 and "cannot freeze 30" in too_many.output

@@ -115,3 +115,27 @@ def test_gold_is_adjudicated_then_unanimous_then_majority_and_a_tie_is_no_label(
     assert store.votes().set_index("text")["adjudicated"].all()
     # the adjudicator's decisions are not an annotator's vote in the agreement figures
     assert "lead" not in set(store.decisions()["annotator"])
+
+
+def test_freeze_eval_draws_a_stratified_set_that_training_never_sees(tmp_path):
+    from pipeline.config import load_config
+    from pipeline.labels.retrain import training_rows
+    store = LabelStore(tmp_path / "labels.duckdb")
+    full = ["state_media", "coordinated_campaign", "sowing_doubt", "mutual_accusation"]
+    records = [LabelRecord(f"Text {i} about NATO.",
+                           {l: l == "sowing_doubt" and i % 4 == 0 for l in full},
+                           annotator="ann") for i in range(40)]
+    store.add(records, "a", "csv", 40, [])
+    frozen = store.freeze_eval(12, full, seed=1)
+    assert frozen["texts"] == 12 and frozen["positives"]["sowing_doubt"] == 3  # 10 of 40
+    again = store.freeze_eval(8, full, seed=1)  # adds texts, never the same ones
+    assert again["evaluation_set"] == 20 and len(store.eval_hashes()) == 20
+    with pytest.raises(ValueError, match="cannot freeze"):
+        store.freeze_eval(20, full)
+    config = load_config(overrides=[f"labels.store='{tmp_path / 'labels.duckdb'}'"])
+    rows, evaluation, reported, counts = training_rows(config, full, include_seed=False)
+    assert len(evaluation) == 20 and counts["evaluation_set"].endswith("(labels freeze-eval)")
+    assert set(rows["text"]).isdisjoint(evaluation["text"]) and len(rows) == 20
+    # the shipped evaluation split and the seed split are still reported
+    assert [name for name, _ in reported] == [config["labels"]["eval_data"],
+                                              config["labels"]["second_eval_data"]]
