@@ -155,3 +155,22 @@ def test_freeze_eval_command(tmp_path):
            "mutual_accusation 0 positive)" in done.output
     too_many = runner.invoke(app, ["labels", "freeze-eval", "--size", "30", *store])
     assert too_many.exit_code == 2 and "cannot freeze 30" in too_many.output
+
+
+def test_a_doccano_file_without_times_does_not_beat_an_annotators_older_prodigy_labels(
+        tmp_path):
+    """Issue #14: doccano rows carry no timestamp, so they got the import time and won over
+    older Prodigy labels. Decisions of different annotators are now votes, not a race."""
+    store = ["--set", f"labels.store='{tmp_path / 'labels.duckdb'}'"]
+    text = "NATO is preparing an attack on Russia."
+    prodigy = write(tmp_path / "p.jsonl", json.dumps({
+        "text": text, "options": [{"id": "sowing_doubt"}], "accept": ["sowing_doubt"],
+        "answer": "accept", "_annotator_id": "ann", "_timestamp": 1700000000}))
+    doccano = write(tmp_path / "d.jsonl", json.dumps({"text": text, "label": []}))
+    for path, fmt in ((prodigy, "prodigy"), (doccano, "doccano")):
+        assert runner.invoke(app, ["labels", "import", str(path), "-f", fmt,
+                                   *store]).exit_code == 0
+    stats = runner.invoke(app, ["labels", "stats", *store]).output
+    assert "sowing_doubt: 0 positive, 0 negative, 1 undecided" in stats  # a tie, not a race
+    review = runner.invoke(app, ["labels", "review", *store]).output
+    assert "1 tie(s)" in review
