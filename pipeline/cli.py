@@ -340,8 +340,9 @@ ByOpt = typer.Option(None, "--by", help="Who does this (default: the login name)
 
 @labels_app.command("import")
 def labels_import(file: Path = typer.Argument(..., help="An annotation export."),
-                  fmt: str = typer.Option(..., "--format", "-f", help="csv, jsonl, "
-                                          "label-studio, doccano or prodigy."),
+                  fmt: str = typer.Option("auto", "--format", "-f", help="csv, jsonl, "
+                                          "label-studio, doccano or prodigy; auto: the one "
+                                          "that reads the file best."),
                   annotator: Optional[str] = typer.Option(None, help="Annotator for rows "
                                                           "that do not name one."),
                   adjudicate: bool = typer.Option(False, "--adjudicate", help="The file holds "
@@ -353,11 +354,14 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
     decision counts; the gold label is the adjudicated one, else the unanimous, else the
     majority decision (a tie is none). Importing the same file again changes nothing."""
     from .config import resolve_path
-    from .labels.formats import LabelFormatError, read_labels
+    from .labels.formats import LabelFormatError, detect_format, read_labels
     from .labels.store import LabelStore, content_hash
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
+    detected = fmt == "auto"
     try:
+        if detected:
+            fmt = detect_format(file, mechanism_ids())
         records, rows, problems = read_labels(file, fmt, mechanism_ids())
     except (LabelFormatError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -372,7 +376,8 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
                       f"that import first: disinfo labels undo {result.import_id}")
         return
     console.print(f"imported {result.documents} document(s), {result.labels} label(s) from "
-                  f"{rows} row(s) of {file} (import {result.import_id})")
+                  f"{rows} row(s) of {file}, read as {fmt}{' (detected)' if detected else ''} "
+                  f"(import {result.import_id})")
     if problems:
         table = Table(title=f"{len(problems)} row(s) not imported")
         for col in ("row", "reason", "detail"):

@@ -288,6 +288,28 @@ def read_labels(path: str | Path, fmt: str, labels: list[str]
     return records, rows, problems
 
 
+def detect_format(path: str | Path, labels: list[str]) -> str:
+    """The format that reads the most records of `path` with the fewest problems (in the
+    order of FORMATS from the most specific on a tie); a file no format reads is an error."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"label file {path} does not exist.")
+    scores = {}
+    for fmt in ("label-studio", "prodigy", "doccano", "jsonl", "csv"):
+        problems: list[dict[str, Any]] = []
+        try:
+            records, _ = READERS[fmt](path, labels, problems)
+        except (LabelFormatError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+            continue
+        if records:
+            scores[fmt] = (len(records), -len(problems))
+    if not scores:
+        raise LabelFormatError(f"{path}: no label format reads it ({', '.join(FORMATS)}); "
+                               f"check the file, or name its format with --format.")
+    best = max(scores.values())
+    return next(fmt for fmt, score in scores.items() if score == best)
+
+
 def _parses_as(path: Path, fmt: str, labels: list[str]) -> bool:
     """Whether some row of `path` reads as a `fmt` record."""
     try:

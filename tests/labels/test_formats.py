@@ -166,3 +166,24 @@ def test_prodigy_tasks_have_options_and_preselected_predictions(tmp_path):
     write_tasks(frame, LABELS, "prodigy", path, "v1")
     task = json.loads(path.read_text())
     assert [o["id"] for o in task["options"]] == LABELS and task["accept"] == ["state_media"]
+
+
+def test_the_format_of_each_tools_export_is_detected(tmp_path):
+    from pipeline.labels.formats import detect_format
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["RT: NATO lies.", "Bots again."],
+                          "source": ["RT", None], **{l: [0, 1] for l in LABELS},
+                          **{f"{l}_score": [0.1, 0.9] for l in LABELS}})
+    for fmt in ("label-studio", "doccano", "prodigy", "jsonl", "csv"):
+        path = tmp_path / f"tasks.{fmt}"
+        write_tasks(frame, LABELS, fmt, path)
+        if fmt == "label-studio":  # an export has annotations, not only predictions
+            tasks = json.loads(path.read_text())
+            for t in tasks:
+                t["annotations"] = [{"result": t.pop("predictions")[0]["result"]}]
+            path.write_text(json.dumps(tasks))
+        if fmt == "prodigy":
+            path.write_text("".join(json.dumps({**json.loads(l), "answer": "accept"}) + "\n"
+                                    for l in path.read_text().splitlines()))
+        assert detect_format(path, LABELS) == fmt
+    with pytest.raises(LabelFormatError, match="no label format reads it"):
+        detect_format(write(tmp_path / "x.txt", "just some words\n"), LABELS)
