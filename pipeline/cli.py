@@ -486,24 +486,31 @@ def labels_export(out: Path = typer.Argument(..., help="File to write."),
                                           "prodigy, jsonl or csv."),
                   annotator: Optional[str] = typer.Option(None, help="That annotator's latest "
                                                           "decisions instead of the gold labels."),
+                  predictions: Optional[Path] = typer.Option(None, "--predictions",
+                                                             help="A run folder whose "
+                                                             "predictions join as "
+                                                             "pre-annotations."),
                   config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Export the store's gold labels (or one annotator's) in a tool's format, which
-    `labels import` reads back."""
+    `labels import` reads back; with --predictions, a run's predictions as pre-annotations."""
     from .config import resolve_path
     from .labels.export import LIST_FORMATS, export_labels
     from .labels.formats import LabelFormatError
     from .labels.store import LabelStore
     from .model.taxonomy import mechanism_ids
+    from .store import Run
     cfg = _config(config, set_)
     try:
         counts = export_labels(LabelStore(resolve_path(cfg["labels"]["store"])),
-                               mechanism_ids(), fmt, out, annotator=annotator)
+                               mechanism_ids(), fmt, out, annotator=annotator,
+                               predictions=Run(predictions) if predictions else None)
     except LabelFormatError as exc:
         _fail(str(exc))
     note = (f"; {counts['partial']} text(s) with undecided labels left out ({fmt} holds a list "
             f"of positive labels, which decides every label: export them as jsonl or csv)"
             if counts["partial"] and fmt in LIST_FORMATS else "")
-    console.print(f"wrote {counts['written']} text(s) to {out}{note}")
+    pre = (f", {counts['pre_annotated']} with the run's predictions" if predictions else "")
+    console.print(f"wrote {counts['written']} text(s) to {out}{pre}{note}")
 
 
 @labels_app.command("freeze-eval")

@@ -5,7 +5,10 @@ JSON export (a `mechanisms` and a `direction` choice, as configs/label-studio.xm
 doccano JSONL, Prodigy choice tasks, JSONL and CSV with one column per label. The first three
 hold a list of positive labels, which decides every label, so they take only the texts whose
 labels are all decided (the others are counted as `partial`); JSONL and CSV leave an
-undecided label blank.
+undecided label blank. With a run folder (`predictions`), each text the run scored also
+carries the model's predictions as pre-annotations: Label Studio `predictions` (with the
+model version), `<label>_score` columns in JSONL and CSV, `meta.scores` for Prodigy (doccano
+has no place for them).
 """
 from __future__ import annotations
 
@@ -17,14 +20,32 @@ import pandas as pd
 
 from ..safe_csv import write_csv
 from .formats import FORMATS, LabelFormatError
-from .store import LabelStore
+from ..store import Run
+from .store import LabelStore, text_hash
 
 LIST_FORMATS = ("label-studio", "doccano", "prodigy")
 
 
+def run_predictions(run: Run, labels: list[str]) -> tuple[dict[str, dict[str, Any]], str]:
+    """Per text hash, the run's predictions ({label: 0/1, label_score: p}), and the model
+    version that made them."""
+    texts = {}
+    for part in run.iter_table("cleaned", columns=["id", "text"]):
+        texts.update(zip(part["id"], part["text"]))
+    columns = ["id", *labels, *[f"{l}_score" for l in labels]]
+    out = {}
+    for part in run.iter_table("predictions", columns=columns):
+        for row in part.to_dict("records"):
+            if row["id"] in texts and not pd.isna(row[labels[0]]):
+                out[text_hash(texts[row["id"]])] = row
+    return out, str((run.manifest.get("model") or {}).get("version") or "")
+
+
 def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Path,
-                  annotator: str | None = None) -> dict[str, int]:
-    """Write the store's labels to `path`; return the counts written and left out."""
+                  annotator: str | None = None, predictions: Run | None = None
+                  ) -> dict[str, int]:
+    """Write the store's labels to `path`; return the counts written, left out and
+    pre-annotated."""
     if fmt not in FORMATS:
         raise LabelFormatError(f"unknown label format '{fmt}'; choose from {', '.join(FORMATS)}.")
     frame = store.current(labels, annotator=annotator)
@@ -35,6 +56,9 @@ def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Pa
         frame = frame[complete]
     who = annotator or "gold"
     rows = [_row(r, labels) for r in frame.to_dict("records")]
+    predicted, version = run_predictions(predictions, labels) if predictions else ({}, "")
+    for r in rows:
+        r["predicted"] = predicted.get(text_hash(r["text"]))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "label-studio":
@@ -44,14 +68,21 @@ def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Pa
                        "value": {"choices": r["positives"]}},
                       *([{"from_name": "direction", "to_name": "text", "type": "choices",
                           "value": {"choices": [r["direction"]]}}] if r["direction"] else [])
-                  ]}]} for r in rows]
+                  ]}],
+                  **({"predictions": [{"model_version": version, "result": [
+                      {"from_name": "mechanisms", "to_name": "text", "type": "choices",
+                       "value": {"choices": [l for l in labels if r["predicted"][l] == 1]}}]}]}
+                     if r["predicted"] else {})} for r in rows]
         path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     elif fmt == "csv":
+        scores = [f"{l}_score" for l in labels] if predicted else []
         table = pd.DataFrame([{"text": r["text"], "source": r["source"],
                                **{l: r["decided"].get(l, "") for l in labels},
-                               "direction": r["direction"] or "", "annotator": who}
+                               "direction": r["direction"] or "", "annotator": who,
+                               **_scores(r, labels)}
                               for r in rows],
-                             columns=["text", "source", *labels, "direction", "annotator"])
+                             columns=["text", "source", *labels, "direction", "annotator",
+                                      *scores])
         for label in labels:
             table[label] = table[label].map(lambda v: "" if v == "" else int(v))
         write_csv(path, table)
@@ -59,7 +90,14 @@ def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Pa
         with open(path, "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(_json_line(r, labels, fmt, who), ensure_ascii=False) + "\n")
-    return {"written": len(rows), "partial": partial}
+    return {"written": len(rows), "partial": partial,
+            "pre_annotated": sum(r["predicted"] is not None for r in rows)}
+
+
+def _scores(r: dict[str, Any], labels: list[str]) -> dict[str, float]:
+    if not r["predicted"]:
+        return {}
+    return {f"{l}_score": float(r["predicted"][f"{l}_score"]) for l in labels}
 
 
 def _row(record: dict[str, Any], labels: list[str]) -> dict[str, Any]:
