@@ -435,11 +435,13 @@ def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write 
                                           "label-studio, doccano, prodigy, jsonl or csv."),
                   config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt):
     """Texts two or more annotators disagree on, per label: the votes and the gold label
-    (majority; a tie has none). With --out, writes them for adjudication, pre-filled with
-    the majority; import the adjudicated file with `labels import --adjudicate`."""
+    (majority; a tie has none), and labels whose agreement is low. With --out, writes those
+    texts for adjudication, pre-filled with their gold labels (a tie: no); import the
+    adjudicated file with `labels import --adjudicate`."""
     import pandas as pd
 
     from .config import resolve_path
+    from .labels.agreement import LOW_ALPHA, agreement
     from .labels.formats import LabelFormatError, write_tasks
     from .labels.store import LabelStore
     from .model.taxonomy import mechanism_ids
@@ -448,6 +450,12 @@ def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write 
     votes = store.votes()
     open_votes = votes[~votes["adjudicated"]]
     ties = open_votes["gold"].isna()
+    low = agreement(store.decisions(), mechanism_ids())
+    low = low[low["krippendorff_alpha"].notna() & (low["krippendorff_alpha"] < LOW_ALPHA)]
+    for row in low.itertuples():
+        console.print(f"[yellow]low agreement:[/] {row.label}: Krippendorff's alpha "
+                      f"{row.krippendorff_alpha} < {LOW_ALPHA} over {row.texts} text(s); "
+                      f"revisit its definition in the labelling guide with the annotators")
     console.print(f"{open_votes['text_hash'].nunique()} text(s) with disagreements "
                   f"({int(ties.sum())} tie(s), no gold label; {int((~ties).sum())} settled by "
                   f"majority); {votes['adjudicated'].sum()} label(s) adjudicated")

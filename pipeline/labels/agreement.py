@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
+# Krippendorff's lowest alpha for tentative conclusions: `labels review` flags labels below it
+LOW_ALPHA = 0.667
 COLUMNS = ["label", "texts", "annotators", "decisions", "observed", "cohen_kappa",
            "cohen_pairs", "krippendorff_alpha"]
 

@@ -174,3 +174,12 @@ def test_a_doccano_file_without_times_does_not_beat_an_annotators_older_prodigy_
     assert "sowing_doubt: 0 positive, 0 negative, 1 undecided" in stats  # a tie, not a race
     review = runner.invoke(app, ["labels", "review", *store]).output
     assert "1 tie(s)" in review
+    # named annotators who disagree on every text are flagged as a low-agreement label
+    for who, labels in (("ann", ["sowing_doubt"]), ("bob", [])):
+        rows = [json.dumps({"text": f"Text {i}.", "label": labels if i % 2 else ["state_media"]})
+                for i in range(6)]
+        path = write(tmp_path / f"{who}.jsonl", "\n".join(rows))
+        runner.invoke(app, ["labels", "import", str(path), "-f", "doccano", "--annotator", who,
+                            *store])
+    review = runner.invoke(app, ["labels", "review", *store]).output
+    assert "low agreement: sowing_doubt" in review
