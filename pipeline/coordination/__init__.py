@@ -41,6 +41,10 @@ COLUMNS = ["id", "author", "published_at", "text", "meta"]
 # Columns of platform exports that list a post's links apart from its text (kept in `meta`):
 # coordination-network-toolkit's `urls`, Twitter's `expanded_urls`/`entities.urls`.
 LINK_KEYS = ("urls", "links", "expanded_urls", "entities")
+# Columns that name the post a post reposts (kept in `meta`): coordination-network-toolkit's
+# `repost_id`, Twitter's `retweeted_status_id` / `retweeted_status.id_str`, and others'.
+REPOST_KEYS = ("repost_of", "repost_id", "retweet_id", "retweeted_status_id",
+               "retweeted_status", "reposted_id", "shared_post_id")
 # what XML 1.0 cannot hold: C0 controls but TAB/LF/CR, surrogates, U+FFFE and U+FFFF
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -61,11 +65,12 @@ def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
                 "author": author[usable].astype(str),
                 "time": when[usable].dt.as_unit("s").astype(np.int64),
                 "text": part.loc[usable, "text"].fillna("").astype(str),
-                "links": [meta_links(m) for m in part.loc[usable, "meta"]]}))
+                "links": [meta_links(m) for m in part.loc[usable, "meta"]],
+                "repost_of": [meta_repost(m) for m in part.loc[usable, "meta"]]}))
     out = (pd.concat(frames, ignore_index=True) if frames else
            pd.DataFrame({"id": pd.Series(dtype=str), "author": pd.Series(dtype=str),
                          "time": pd.Series(dtype=np.int64), "text": pd.Series(dtype=str),
-                         "links": pd.Series(dtype=str)}))
+                         "links": pd.Series(dtype=str), "repost_of": pd.Series(dtype=str)}))
     return out, excluded
 
 
@@ -95,6 +100,31 @@ def meta_links(meta: Any) -> str:
         if key in data:
             walk(data[key])
     return " ".join(found)
+
+
+def meta_repost(meta: Any) -> str:
+    """The id of the post a record reposts (REPOST_KEYS in `meta`; an object gives its
+    `id_str` or `id`), or ""."""
+    if not isinstance(meta, str) or not any(key in meta for key in REPOST_KEYS):
+        return ""
+    try:
+        data = json.loads(meta)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    for key in REPOST_KEYS:
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("id_str") or value.get("id")
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value).strip()
+        if value and value.lower() not in ("nan", "none", "null"):
+            return value
+    return ""
 
 
 def _resolution(section: Mapping[str, Any]) -> dict[str, str] | None:

@@ -3,7 +3,8 @@
 
 1. **Units.** Per behaviour channel, posts are grouped by key: the normalised text (`text`),
    each normalised link (`link`), the hashtag sequence of posts with at least
-   `min_hashtags` hashtags (`hashtags`). A key's posts are cut into sessions wherever two
+   `min_hashtags` hashtags (`hashtags`), the id of the post a post reposts (`repost`: a
+   retweet or share, from the export's `repost_of`, whatever its text says). A key's posts are cut into sessions wherever two
    consecutive posts are more than `window_seconds` apart: a unit is one session of one key.
 2. **Near copies.** Text units whose messages have at least `min_tokens` words are compared
    with their neighbours in time only: units are placed in time buckets of `window_seconds`
@@ -45,7 +46,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from .normalise import extract_urls, hashtag_sequence, normalise_text
 
-CHANNELS = ("text", "link", "hashtags")
+CHANNELS = ("text", "link", "hashtags", "repost")
 _BLOCK_UNITS = 400  # text units compared per sparse product
 
 
@@ -129,6 +130,9 @@ class CoordinationDetector:
         # links an export lists apart from the text (its `urls` column) count as the text's
         self.links_ = (posts["links"].fillna("").astype(str).tolist() if "links" in posts
                        else [""] * len(texts))
+        # the post each post reposts (a retweet's original), as the export names it
+        self.reposts_ = (posts["repost_of"].fillna("").astype(str).tolist()
+                         if "repost_of" in posts else [""] * len(texts))
         self.norm_ = [normalise_text(x) for x in texts]
         channels = []
         skipped = {"low_weight_events": 0, "oversized_events": 0}
@@ -240,6 +244,11 @@ class CoordinationDetector:
                     post.append(i)
                     keys.append(seq)
         return self._keyed_channel("hashtags", np.asarray(post, dtype=np.int64), keys)
+
+    def _repost_channel(self) -> _Channel:
+        post = [i for i, target in enumerate(self.reposts_) if target]
+        return self._keyed_channel("repost", np.asarray(post, dtype=np.int64),
+                                   [self.reposts_[i] for i in post])
 
     # -- weights, edges, clusters ----------------------------------------------------------
     def _weigh_events(self, channel: _Channel) -> None:

@@ -107,3 +107,42 @@ def test_links_listed_in_an_urls_column_are_link_events(tmp_path, config):
     assert result["detector"]["events"]["link"] == 3
     clusters = pd.read_parquet(run.path / "coordination.parquet")
     assert [sorted(a) for a in clusters["accounts"]] == [[f"acct{k}" for k in range(4)]]
+
+
+def test_reposts_of_the_same_post_are_repost_events(tmp_path, config):
+    """Accounts that repost the same post within minutes, each with words of their own (a
+    toolkit-format `repost_id`), coordinate in the repost channel, which no text or link
+    channel would see (issue #13)."""
+    rows = ["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"]
+    rng = np.random.default_rng(4)
+    for burst in range(3):
+        t0 = T0 + burst * 86400
+        for k in range(5):
+            words = " ".join(rng.choice(["wow", "look", "true", "finally", "read", "share",
+                                         "see", "this", "now", "people"], size=4))
+            rows.append(f"r{burst}-{k},{k},acct{k},target{burst},,{words} {burst}{k},"
+                        f"{t0 + 30 * k},")
+    for i in range(200):  # organic reposts of many posts, hours apart
+        rows.append(f"o{i},{100 + i},user{i},post{i % 40},,My own words number {i},"
+                    f"{T0 + int(rng.integers(0, 3 * 86400))},")
+    data = write(tmp_path / "export.csv", "\n".join(rows) + "\n")
+    run = Run.create(tmp_path / "run")
+    ingest(run, config, [str(data)], {"author": "username", "published_at": "timestamp"})
+    clean(run, config)
+    result = coordination(run, config)
+    assert result["detector"]["events"]["repost"] == 3
+    clusters = pd.read_parquet(run.path / "coordination.parquet")
+    assert [sorted(a) for a in clusters["accounts"]] == [[f"acct{k}" for k in range(5)]]
+    no_repost = dict(config, coordination=dict(config["coordination"],
+                                               channels=["text", "link", "hashtags"]))
+    coordination(run, no_repost)
+    assert pd.read_parquet(run.path / "coordination.parquet").empty
+
+
+def test_repost_ids_are_read_from_the_shapes_exports_use():
+    from pipeline.coordination import meta_repost
+    assert meta_repost('{"repost_id": "123"}') == "123"
+    assert meta_repost('{"retweeted_status": {"id_str": "99", "id": 99}}') == "99"
+    assert meta_repost('{"retweet_id": 1.0e3}') == "1000"
+    assert meta_repost('{"repost_id": "", "retweet_id": null}') == ""
+    assert meta_repost('{"other": 1}') == "" and meta_repost(None) == ""
