@@ -73,9 +73,69 @@ def _exit_on_failures(run_) -> None:
         raise typer.Exit(1)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            typer.echo(f"disinfo {version('disinfo-pipeline')}")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            from . import __version__
+            typer.echo(f"disinfo {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars.")):
+def main(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")):
     progress.enable(not quiet)
+
+
+@app.command()
+def inspect(inputs: List[str] = typer.Argument(..., help="Input files or folders, or hf:NAME."),
+            sample: int = typer.Option(5, "--sample", "-n", help="Records shown per input."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+            config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
+            map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt):
+    """Show how inputs would be read, before a run: format, encoding, columns, which column
+    each field comes from (after --map), and the first records as ingest would make them.
+    Writes nothing. Exits 1 when an input cannot be read or has no text column."""
+    from .ingest.columns import parse_mapping
+    from .ingest.inspect import inspect_inputs
+    cfg = _config(config, set_)
+    mapping = _guard(parse_mapping, map_ or [])
+    found = inspect_inputs(inputs, cfg, mapping, fmt, sample)
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, default=str, ensure_ascii=False))
+    else:
+        out = Console()
+        for item in found:
+            out.print(f"[bold]{escape(item['input'])}[/]: {item.get('format', '?')}"
+                      + (f", encoding {item['encoding']} ({item['encoding_from']})"
+                         if item.get("encoding") else ""))
+            if item.get("columns") is not None:
+                out.print(f"  columns: {escape(', '.join(map(str, item['columns'])))}")
+            if item.get("mapping"):
+                out.print("  fields: " + escape(", ".join(
+                    f"{field} <- {column}" for field, column in item["mapping"].items()
+                    if column)))
+            for record in item.get("records", []):
+                shown = {k: v for k, v in record.items()
+                         if k in ("id", "text", "title", "source", "author", "published_at",
+                                  "url", "lang") and v is not None}
+                if shown.get("text") and len(shown["text"]) > 120:
+                    shown["text"] = shown["text"][:117] + "..."
+                out.print("  " + escape(json.dumps(shown, ensure_ascii=False, default=str)))
+            for bad in item.get("quarantined", []):
+                out.print(f"  [yellow]would be quarantined:[/] {bad['reason']}: "
+                          f"{escape(str(bad['detail']))}")
+            if item.get("unparseable_dates"):
+                out.print(f"  [yellow]{item['unparseable_dates']} unparseable date(s)[/] in "
+                          f"the sample")
+            if item.get("error"):
+                out.print(f"  [bold red]error:[/] {escape(item['error'])}")
+    if any(item.get("error") for item in found):
+        raise typer.Exit(1)
 
 
 @app.command()
