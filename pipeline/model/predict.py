@@ -250,9 +250,10 @@ class MechanismPredictor:
                 if text_positive or not items:
                     ranked = sorted(range(len(doc.sents)),
                                     key=lambda s: -sentence_scores[(i, s)][j])[:self.k]
-                    # the best sentence always; the next ones only if they point to the label
-                    ranked = ranked[:1] + [s for s in ranked[1:]
-                                           if sentence_scores[(i, s)][j] > 0]
+                    # sentences that point to the label on their own; when none does and
+                    # no metadata fired, the best one (the decision needs a reason shown)
+                    pointing = [s for s in ranked if sentence_scores[(i, s)][j] > 0]
+                    ranked = pointing or ([] if items else ranked[:1])
                     for s in ranked:
                         start, end = doc.sents[s]
                         items.append({"kind": "sentence", "text": doc.text[start:end],

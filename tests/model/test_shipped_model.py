@@ -99,8 +99,11 @@ def test_every_positive_has_evidence_and_metadata_path_fires(predictor):
         "text": ["NATO began its annual Baltops exercise on Monday.",
                  "The Kremlin's disinformation machine is working at full speed, the EU said.",
                  "Hundreds of bot accounts posted the identical message within minutes.",
-                 "NATO is preparing an attack on Russia. Its so-called defensive posture is a lie."],
-        "source": ["TASS - Russian", None, None, None]})
+                 "NATO is preparing an attack on Russia. Its so-called defensive posture is a lie.",
+                 "The Russian Foreign Ministry accused Western media of deliberately hiding the "
+                 "truth about the Russian operation in Syria and of spreading fake reports "
+                 "about civilian casualties."],
+        "source": ["TASS - Russian", None, None, None, "RIA Novosti"]})
     pred = predictor.predict(records)
     labels = pred.labels
     for i in range(len(records)):
@@ -109,6 +112,13 @@ def test_every_positive_has_evidence_and_metadata_path_fires(predictor):
                 assert pred.evidence[i][label], (i, label)
     state = pred.evidence[0]["state_media"]
     assert state[0]["kind"] == "metadata" and state[0]["outlet"] == "TASS"
+    # beside the metadata that fired, a sentence is shown only if it points to the label on
+    # its own (issue #13: evidence sentences with negative scores of their own)
+    assert pred.decisions[4, labels.index("state_media")]
+    assert [e["kind"] for e in pred.evidence[4]["state_media"]] == ["metadata"]
+    assert all(e["score"] > 0 for label_items in pred.evidence for items in
+               label_items.values() for e in items if e["kind"] == "sentence"
+               and any(m["kind"] == "metadata" for m in items))
     j = labels.index("mutual_accusation")
     assert pred.decisions[1, j] and pred.directions[1] == "WEST->RU"
     assert pred.decisions[2, labels.index("coordinated_campaign")]
