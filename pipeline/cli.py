@@ -404,7 +404,8 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
                                           "label-studio, doccano or prodigy; auto: the one "
                                           "that reads the file best."),
                   annotator: Optional[str] = typer.Option(None, help="Annotator for rows "
-                                                          "that do not name one."),
+                                                          "that do not name one (default: "
+                                                          "the login name)."),
                   adjudicate: bool = typer.Option(False, "--adjudicate", help="The file holds "
                                                   "adjudicated decisions (from `labels "
                                                   "review`): they settle the labels."),
@@ -425,8 +426,9 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
         records, rows, problems = read_labels(file, fmt, mechanism_ids())
     except (LabelFormatError, FileNotFoundError) as exc:
         _fail(str(exc))
+    import getpass
     for rec in records:
-        rec.annotator = rec.annotator or annotator
+        rec.annotator = rec.annotator or annotator or getpass.getuser()
     result = LabelStore(resolve_path(cfg["labels"]["store"])).add(
         records, str(file), fmt, rows, problems, content=content_hash(file, fmt, annotator),
         adjudication=adjudicate)
@@ -583,6 +585,9 @@ def labels_export(out: Path = typer.Argument(..., help="File to write."),
 
 @labels_app.command("freeze-eval")
 def labels_freeze_eval(size: int = typer.Option(..., "--size", help="Texts to draw."),
+                       stratify: str = typer.Option("label", "--stratify", help="label: "
+                                                    "stratified by the texts' labels; none: "
+                                                    "at random."),
                        config: Optional[Path] = ConfigOpt,
                        set_: Optional[List[str]] = SetOpt):
     """Draw an evaluation set from the store's fully labelled texts, stratified by their
@@ -592,9 +597,12 @@ def labels_freeze_eval(size: int = typer.Option(..., "--size", help="Texts to dr
     from .labels.store import LabelStore
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
+    if stratify not in ("label", "none"):
+        _fail(f"--stratify must be 'label' or 'none', not {stratify!r}.")
     store = LabelStore(resolve_path(cfg["labels"]["store"]))
     try:
-        frozen = store.freeze_eval(size, mechanism_ids(), seed=cfg["train"]["seed"])
+        frozen = store.freeze_eval(size, mechanism_ids(), seed=cfg["train"]["seed"],
+                                   stratify=stratify == "label")
     except ValueError as exc:
         _fail(str(exc))
     positives = ", ".join(f"{l} {n}" for l, n in frozen["positives"].items())

@@ -244,10 +244,12 @@ class LabelStore:
                 where (v.yes > 0 and v.no > 0) or v.adjudicated
                 order by v.label, v.text_hash""").df()
 
-    def freeze_eval(self, size: int, labels: list[str], seed: int = 13) -> dict[str, Any]:
+    def freeze_eval(self, size: int, labels: list[str], seed: int = 13,
+                    stratify: bool = True) -> dict[str, Any]:
         """Draw `size` texts whose gold labels are all decided, stratified by their set of
-        positive labels (sets with fewer than two texts pooled), from the texts not yet
-        frozen, and add them to the evaluation set for good."""
+        positive labels (sets with fewer than two texts pooled; `stratify=False`: at
+        random), from the texts not yet frozen, and add them to the evaluation set for
+        good."""
         from sklearn.model_selection import train_test_split
         gold = self.current(labels)
         with self._connect() as con:
@@ -263,7 +265,8 @@ class LabelStore:
         if (strata == "rare").sum() == 1:  # a lone rare text joins the commonest stratum
             strata = strata.replace("rare", counts.index[0])
         try:
-            _, picked = train_test_split(pool, test_size=size, stratify=strata,
+            _, picked = train_test_split(pool, test_size=size,
+                                         stratify=strata if stratify else None,
                                          random_state=seed)
         except ValueError:  # more strata than texts to draw: a plain random draw
             picked = pool.sample(n=size, random_state=seed)

@@ -155,6 +155,11 @@ def test_freeze_eval_command(tmp_path):
            "mutual_accusation 0 positive)" in done.output
     too_many = runner.invoke(app, ["labels", "freeze-eval", "--size", "30", *store])
     assert too_many.exit_code == 2 and "cannot freeze 30" in too_many.output
+    at_random = runner.invoke(app, ["labels", "freeze-eval", "--size", "5", "--stratify",
+                                    "none", *store])
+    assert at_random.exit_code == 0 and "now holds 14 text(s)" in at_random.output
+    assert runner.invoke(app, ["labels", "freeze-eval", "--size", "5", "--stratify", "topic",
+                               *store]).exit_code == 2
 
 
 def test_a_doccano_file_without_times_does_not_beat_an_annotators_older_prodigy_labels(
@@ -172,6 +177,11 @@ def test_a_doccano_file_without_times_does_not_beat_an_annotators_older_prodigy_
                                    *store]).exit_code == 0
     stats = runner.invoke(app, ["labels", "stats", *store]).output
     assert "sowing_doubt: 0 positive, 0 negative, 1 undecided" in stats  # a tie, not a race
+    import getpass
+
+    from pipeline.labels.store import LabelStore
+    history = LabelStore(tmp_path / "labels.duckdb").history(text)
+    assert set(history["annotator"]) == {"ann", getpass.getuser()}  # the login name, unnamed
     review = runner.invoke(app, ["labels", "review", *store]).output
     assert "1 tie(s)" in review
     # named annotators who disagree on every text are flagged as a low-agreement label
