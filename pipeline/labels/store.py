@@ -9,8 +9,7 @@ Tables:
   undone_at, adjudication)`: one row per import, with every problem row and why it was not
   imported, the SHA-256 of what was imported (file, format, default annotator: the same file
   twice is one import), when it was undone (`disinfo labels undo`) and whether it holds
-  adjudicated decisions (`disinfo labels import --adjudicate`).
-
+  adjudicated decisions (`disinfo labels import --adjudicate`);
 - `eval_set(text_hash, freeze_id, frozen_at)`: the user's own evaluation set
   (`disinfo labels freeze-eval`): texts never trained on, on which champion and challenger
   are compared.
