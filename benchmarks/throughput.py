@@ -14,8 +14,8 @@ Measured, each in its own process, one after the other on the same machine:
   environment's packages), to compare with the code as it was.
 Prints JSON: words, seconds and words/s of each, the ratios the issue asks for (classify /
 spaCy, end to end / spaCy, end to end / each old commit, fast / blank), and the share of the
-articles each mechanism is said of by the current full-profile run (news articles of 2017-18
-on US and world politics, none about a coordinated social-media campaign: how quiet
+articles each mechanism is said of by the current full-profile run (news articles on US and
+world politics; one of the 371 mentions bots, troll farms or sock puppets: how quiet
 coordinated_campaign's text path stays on such text).
 """
 from __future__ import annotations
