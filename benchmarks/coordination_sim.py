@@ -6,17 +6,22 @@ The simulator (deterministic for a seed) writes posts of:
   original texts (some with hashtags and links), retweets of popular posts (delays of
   minutes to hours), news headlines shared with the outlet's share-button text and link,
   and stock phrases ("good morning everyone");
-- injected campaigns: sock-puppet accounts posting near-copies of a message (word swaps,
-  drops and additions; their own links and shuffled hashtags) within minutes, in several
-  bursts, plus filler posts of their own.
-Ground truth is the set of puppet accounts and campaign posts.
+- injected campaigns, each with filler posts of their own: `text` campaigns, sock-puppet
+  accounts posting near-copies of a message (word swaps, drops and additions; their own
+  links and shuffled hashtags) within minutes, in several bursts; `link` campaigns, accounts
+  posting the same link within minutes, each with words of their own; `repost` campaigns,
+  accounts reposting the same post within minutes, each with a comment of their own.
+Ground truth is the set of puppet accounts (per campaign kind) and campaign posts.
 
     python benchmarks/coordination_sim.py --posts 100000 1000000
 
 prints one JSON object: per size, account- and post-level precision/recall/F1, wall time and
 peak memory (max RSS of a fresh worker process) of the `disinfo` coordination detector, and
-account-level figures and wall time of the toolkit's `co_tweet` and `co_similar_tweet` (same
-window; toolkit installed with `pip install coordination-network-toolkit==1.5.2`).
+account-level figures and wall time of the toolkit's `co_tweet`, `co_similar_tweet`,
+`co_link` and `co_retweet` (same window; toolkit installed with
+`pip install coordination-network-toolkit==1.5.2`), and for each method the account-level
+F1 per campaign kind (`by_kind`: the kind's puppets as truth, the puppets of other kinds
+left out of what was found).
 """
 from __future__ import annotations
 
@@ -73,6 +78,9 @@ class Simulator:
         rng = self.rng
         n_campaigns = max(4, self.n_posts // 40000)
         campaign_posts = self._campaigns(n_campaigns)
+        n_other = max(2, self.n_posts // 80000)
+        campaign_posts += self._link_campaigns(n_other)
+        campaign_posts += self._repost_campaigns(n_other)
         n_org = self.n_posts - campaign_posts
         n_accounts = max(50, self.n_posts // 12)
         activity = rng.lognormal(0, 1.4, size=n_accounts)
@@ -176,12 +184,52 @@ class Simulator:
                     words += list(rng.permutation(tags)[:rng.integers(1, 4)])
                     link = (f"https://bit.ly/{''.join(rng.choice(list('abcdefgh'), 6))}"
                             if rng.random() < 0.5 else site + "".join(rng.choice(self.vocab, 2)))
-                    self.rows.append((p, t, " ".join(words) + " " + link, None, f"c{c}"))
+                    self.rows.append((p, t, " ".join(words) + " " + link, None, f"text{c}"))
                     count += 1
-            for p in puppets:  # filler: the puppets' own posts
-                for t in self.daily_times(int(rng.integers(3, 15))):
-                    self.rows.append((p, int(t), " ".join(self.sentence(6, 20)), None, "filler"))
-                    count += 1
+            count += self._filler(puppets)
+        return count
+
+    def _filler(self, puppets: list[str]) -> int:
+        """The puppets' own posts, between campaigns."""
+        count = 0
+        for p in puppets:
+            for t in self.daily_times(int(self.rng.integers(3, 15))):
+                self.rows.append((p, int(t), " ".join(self.sentence(6, 20)), None, "filler"))
+                count += 1
+        return count
+
+    def _bursts(self, kind: str, c: int, post) -> int:
+        """Puppets acting together in 3-8 bursts; `post(puppet, burst)` gives (text,
+        repost_of) of one puppet's post in a burst."""
+        rng = self.rng
+        puppets = [f"{kind}sock{c}_{i}" for i in range(int(rng.integers(8, 41)))]
+        count = 0
+        for b, start in enumerate(self.daily_times(int(rng.integers(3, 9)))):
+            for p in puppets:
+                if rng.random() > 0.85:
+                    continue
+                text, repost_of = post(p, b)
+                self.rows.append((p, int(start + min(300, rng.exponential(45))), text,
+                                  repost_of, f"{kind}{c}"))
+                count += 1
+        return count + self._filler(puppets)
+
+    def _link_campaigns(self, n: int) -> int:
+        """The same link, each puppet with words of its own."""
+        count = 0
+        for c in range(n):
+            site = f"https://{self.vocab[2100 + c]}-daily.example/"
+            slugs = ["-".join(self.rng.choice(self.vocab, 3)) for _ in range(8)]
+            count += self._bursts("link", c, lambda p, b, site=site, slugs=slugs: (
+                " ".join(self.sentence(6, 18)) + f" {site}{slugs[b]}", None))
+        return count
+
+    def _repost_campaigns(self, n: int) -> int:
+        """Reposts of the same post, each puppet with a comment of its own."""
+        count = 0
+        for c in range(n):
+            count += self._bursts("repost", c, lambda p, b, c=c: (
+                " ".join(self.sentence(3, 10)), f"target{c}:{b}"))
         return count
 
 
@@ -203,7 +251,7 @@ def peak_rss_mb() -> float:
 def worker_ours(data: Path) -> dict:
     from pipeline.config import load_config
     from pipeline.coordination.detect import CoordinationDetector
-    frame = pd.read_parquet(data, columns=["id", "author", "time", "text"])
+    frame = pd.read_parquet(data, columns=["id", "author", "time", "text", "repost_of"])
     config = load_config(overrides=[f"coordination.window_seconds={WINDOW}"])
     started = time.perf_counter()
     det = CoordinationDetector.from_config(config["coordination"]).fit(frame)
@@ -232,7 +280,9 @@ def worker_toolkit(data: Path, min_weight: int, similarity: float) -> dict:
     for name, fn, kwargs in [
             ("co_tweet", compute_networks.compute_co_tweet_network, {}),
             ("co_similar_tweet", compute_networks.compute_co_similar_tweet,
-             {"similarity_threshold": similarity})]:
+             {"similarity_threshold": similarity}),
+            ("co_link", compute_networks.compute_co_link_network, {}),
+            ("co_retweet", compute_networks.compute_co_retweet_parallel, {})]:
         started = time.perf_counter()
         fn(db, WINDOW, min_edge_weight=min_weight, n_threads=2, **kwargs)
         seconds = time.perf_counter() - started
@@ -252,6 +302,28 @@ def run_worker(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+KINDS = ("text", "link", "repost")
+
+
+def by_kind(found: set[str], frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Account-level scores per campaign kind: the kind's puppets are the truth; puppets of
+    the other kinds are left out of what was found (they are another kind's hits). Also
+    `<kind>_repeated`: only the puppets that took part at least twice count as truth (a
+    puppet that acted once is not coordinated "again and again", and no method that needs
+    two shared events, as both tools here do by default, can find it)."""
+    acting = frame[frame["campaign"].notna() & (frame["campaign"] != "filler")]
+    out = {}
+    for kind in KINDS:
+        mine = acting[acting["campaign"].str.startswith(kind)]
+        truth = set(mine["author"])
+        others = set(acting["author"]) - truth
+        out[kind] = scores(found - others, truth)
+        repeated = mine.groupby("author").size()
+        once = set(repeated[repeated < 2].index)
+        out[f"{kind}_repeated"] = scores(found - others - once, truth - once)
+    return out
+
+
 def bench(n_posts: int, seed: int, toolkit: bool, similarity: float) -> dict:
     started = time.perf_counter()
     frame, puppets = Simulator(n_posts, seed).simulate()
@@ -266,6 +338,7 @@ def bench(n_posts: int, seed: int, toolkit: bool, similarity: float) -> dict:
         ours = run_worker("--worker", "ours", "--data", str(data))
         out["disinfo"] = {"seconds": ours["seconds"], "peak_rss_mb": ours["peak_rss_mb"],
                           "accounts": scores(set(ours["accounts"]), puppets),
+                          "by_kind": by_kind(set(ours["accounts"]), frame),
                           "posts": scores(set(ours["posts"]), campaign_posts),
                           "stats": ours["stats"]}
         if toolkit:
@@ -273,10 +346,12 @@ def bench(n_posts: int, seed: int, toolkit: bool, similarity: float) -> dict:
                             "--toolkit-similarity", str(similarity))
             out["toolkit"] = {"preprocess_seconds": tk["preprocess_seconds"],
                               "peak_rss_mb": tk["peak_rss_mb"], "similarity": similarity}
-            for name in ("co_tweet", "co_similar_tweet"):
+            for name in ("co_tweet", "co_similar_tweet", "co_link", "co_retweet"):
                 out["toolkit"][name] = {
                     "seconds": tk[name]["seconds"], "edges": tk[name]["edges"],
                     **{f"accounts_min_weight_{k}": scores(set(v), puppets)
+                       for k, v in tk[name]["accounts"].items()},
+                    **{f"by_kind_min_weight_{k}": by_kind(set(v), frame)
                        for k, v in tk[name]["accounts"].items()}}
             out["speedup_vs_co_similar_tweet"] = round(
                 tk["co_similar_tweet"]["seconds"] / max(ours["seconds"], 1e-9), 2)
