@@ -415,10 +415,13 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
     decision counts; the gold label is the adjudicated one, else the unanimous, else the
     majority decision (a tie is none). Importing the same file again changes nothing."""
     from .config import resolve_path
+    import getpass
+
     from .labels.formats import LabelFormatError, detect_format, read_labels
     from .labels.store import LabelStore, content_hash
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
+    annotator = annotator or getpass.getuser()
     detected = fmt == "auto"
     try:
         if detected:
@@ -426,9 +429,8 @@ def labels_import(file: Path = typer.Argument(..., help="An annotation export.")
         records, rows, problems = read_labels(file, fmt, mechanism_ids())
     except (LabelFormatError, FileNotFoundError) as exc:
         _fail(str(exc))
-    import getpass
     for rec in records:
-        rec.annotator = rec.annotator or annotator or getpass.getuser()
+        rec.annotator = rec.annotator or annotator
     result = LabelStore(resolve_path(cfg["labels"]["store"])).add(
         records, str(file), fmt, rows, problems, content=content_hash(file, fmt, annotator),
         adjudication=adjudicate)
@@ -470,17 +472,18 @@ def labels_agreement(as_json: bool = typer.Option(False, "--json", help="Print J
                      set_: Optional[List[str]] = SetOpt):
     """Agreement between annotators per label, over the texts two or more of them decided:
     observed agreement, Cohen's kappa (mean over annotator pairs) and Krippendorff's alpha."""
-    from .config import resolve_path
     import pandas as pd
 
+    from .config import resolve_path
     from .labels.agreement import agreement
     from .labels.store import LabelStore
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
     table = agreement(LabelStore(resolve_path(cfg["labels"]["store"])).decisions(),
                       mechanism_ids())
-    if as_json:
-        typer.echo(json.dumps(table.to_dict("records"), indent=2))
+    if as_json:  # null, not NaN, where a figure is undefined
+        typer.echo(json.dumps(table.astype(object).where(table.notna(), None).to_dict("records"),
+                              indent=2))
         return
     out = Table(title="Agreement over texts decided by two or more annotators")
     for col in table.columns:

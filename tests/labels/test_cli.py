@@ -2,6 +2,8 @@
 import json
 import shutil
 
+import pytest
+
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -86,8 +88,10 @@ def test_two_annotators_import_agreement_and_undo(tmp_path):
     assert "Agreement" in runner.invoke(app, ["labels", "agreement", *store]).output
     undo = runner.invoke(app, ["labels", "undo", import_id, *store])
     assert undo.exit_code == 0 and "24 label decision(s) withdrawn" in undo.output
-    table = json.loads(runner.invoke(app, ["labels", "agreement", "--json", *store]).output)
+    table = json.loads(runner.invoke(app, ["labels", "agreement", "--json", *store]).output,
+                       parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
     assert next(r for r in table if r["label"] == "sowing_doubt")["texts"] == 0
+    assert next(r for r in table if r["label"] == "sowing_doubt")["observed"] is None
     stats = runner.invoke(app, ["labels", "stats", *store]).output
     assert "undone" in stats
     missing = runner.invoke(app, ["labels", "undo", import_id, *store])
