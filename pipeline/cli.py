@@ -573,10 +573,11 @@ def labels_export(out: Path = typer.Argument(..., help="File to write."),
     from .model.taxonomy import mechanism_ids
     from .store import Run
     cfg = _config(config, set_)
+    run_ = _guard(Run.open, predictions) if predictions else None
     try:
         counts = export_labels(LabelStore(resolve_path(cfg["labels"]["store"])),
                                mechanism_ids(), fmt, out, annotator=annotator,
-                               predictions=Run(predictions) if predictions else None)
+                               predictions=run_)
     except LabelFormatError as exc:
         _fail(str(exc))
     note = (f"; {counts['partial']} text(s) with undecided labels left out ({fmt} holds a list "
