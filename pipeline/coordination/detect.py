@@ -4,8 +4,9 @@
 1. **Units.** Per behaviour channel, posts are grouped by key: the normalised text (`text`),
    each normalised link (`link`), the hashtag sequence of posts with at least
    `min_hashtags` hashtags (`hashtags`), the id of the post a post reposts (`repost`: a
-   retweet or share, from the export's `repost_of`, whatever its text says). A key's posts are cut into sessions wherever two
-   consecutive posts are more than `window_seconds` apart: a unit is one session of one key.
+   retweet or share, from the export's `repost_of`, whatever its text says). A key's posts
+   are cut into sessions wherever two consecutive posts are more than `window_seconds`
+   apart: a unit is one session of one key.
 2. **Near copies.** Text units whose messages have at least `min_tokens` words are compared
    with their neighbours in time only: units are placed in time buckets of `window_seconds`
    and each bucket is compared with itself and the next one (cosine of hashed word 1-2-gram

@@ -2,11 +2,11 @@
 
 A challenger is trained on the training rows of the shipped labelled sets (`seed_data`:
 the real EUvsDisinfo set and the seed set; unless `include_seed` is false) and every text of
-the label store whose labels are all decided (the store's latest decision wins over the
-shipped sets). Both models are scored on the same fixed evaluation set, which training never sees: the
-user's own evaluation set when the store has one (`disinfo labels freeze-eval`), else
-`eval_data`'s `eval_split` rows (the frozen real evaluation split); store texts that are
-also evaluation texts are left out of training and counted. The comparison gives
+the label store whose gold labels are all decided (the store's gold label wins over the
+shipped sets). Both models are scored on the same fixed evaluation set, which training
+never sees: the user's own evaluation set when the store has one (`disinfo labels
+freeze-eval`), else `eval_data`'s `eval_split` rows (the frozen real evaluation split);
+store texts that are also evaluation texts are left out of training and counted. The comparison gives
 per-label F1 of both, the deltas with paired bootstrap 95% confidence intervals, and the
 decision: promote only when the lower bound of the macro-F1 difference's interval is above 0
 and no label drops significantly (the upper bound of its difference's interval below 0).
