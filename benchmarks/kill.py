@@ -2,8 +2,10 @@
 
     python benchmarks/kill.py [--records 20000] [--kills 20] [--seed 0]
 
-Writes a corpus of `--records` real texts (the labelled EUvsDisinfo summaries and disproofs
-of corpora/labelled, repeated with new ids, as JSONL, with dates, outlets and authors), runs
+Writes a corpus of `--records` real texts as JSONL with dates, outlets and authors: the
+10,892 EUvsDisinfo case titles of ../shared/data/euvsdisinfo_posts (short, like social-media
+posts) when that folder is present, else the labelled EUvsDisinfo summaries and disproofs of
+corpora/labelled; repeated with new ids when there are fewer texts than records. Runs
 `disinfo run` on it once uninterrupted and times it, then `--kills` times: starts the same run
 into a fresh folder, sends SIGKILL after a random moment drawn uniformly over the
 uninterrupted run's time (so every stage gets its share of deaths), runs
@@ -16,6 +18,7 @@ again (there is nothing to resume).
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -35,15 +38,29 @@ ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 DISINFO = str(Path(sys.executable).parent / "disinfo")
 
 
-def corpus(path: Path, n: int) -> None:
-    rows = [json.loads(line) for line in
-            (ROOT / "corpora/labelled/euvsdisinfo.jsonl").read_text().splitlines()]
+POSTS = ROOT.parent / "shared/data/euvsdisinfo_posts/posts.csv"
+
+
+def real_rows() -> list[dict]:
+    """(text, source, date) of real texts: the case titles if present, else the labelled set."""
+    if POSTS.exists():
+        with open(POSTS, newline="", encoding="utf-8") as fh:
+            return [{"text": r["title"], "source": r["outlets"], "date": r["date"]}
+                    for r in csv.DictReader(fh) if r["title"].strip()]
+    return [{"text": r["text"], "source": r.get("outlet"), "date": r.get("date")}
+            for r in map(json.loads,
+                         (ROOT / "corpora/labelled/euvsdisinfo.jsonl").read_text().splitlines())]
+
+
+def corpus(path: Path, n: int) -> str:
+    rows = real_rows()
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
             row = rows[i % len(rows)]
-            fh.write(json.dumps({"id": f"k{i}", "text": row["text"], "source": row.get("outlet"),
-                                 "published_at": row.get("date"),
+            fh.write(json.dumps({"id": f"k{i}", "text": row["text"], "source": row["source"],
+                                 "published_at": row["date"],
                                  "author": f"account{i % 97}"}, ensure_ascii=False) + "\n")
+    return "euvsdisinfo_posts titles" if POSTS.exists() else "corpora/labelled/euvsdisinfo.jsonl"
 
 
 def outputs(run: Path) -> dict[str, bytes]:
@@ -62,7 +79,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = tmp / "corpus.jsonl"
-        corpus(data, args.records)
+        texts = corpus(data, args.records)
         started = time.perf_counter()
         subprocess.run([DISINFO, "-q", "run", str(data), "--out", str(tmp / "ref")], env=ENV,
                        check=True, capture_output=True)
@@ -91,7 +108,8 @@ def main() -> None:
                           "error": resumed.stderr.strip().splitlines()[-1:]
                           if resumed.returncode else []})
             print(json.dumps(kills[-1]), file=sys.stderr)
-    print(json.dumps({"benchmark": "kill", "records": args.records, "run_seconds":
+    print(json.dumps({"benchmark": "kill", "records": args.records, "texts": texts,
+                      "run_seconds":
                       round(total, 1), "kills": len(kills),
                       "identical": sum(k["identical"] for k in kills), "detail": kills},
                      indent=2))
