@@ -121,8 +121,7 @@ def build(cases_path: Path = CASES, annotations_path: Path = ANNOTATIONS,
                      "genre": "claim" if field == "summary" else "debunk",
                      "date": c["date"], "outlet": c["outlet"],
                      "outlet_language": c["outlet_language"] or None,
-                     "lang": "en", "text": c[field].strip(),
-                     "source": c["outlet"] if field == "summary" else None,
+                     "text": c[field].strip(), "source": c["outlet"] if field == "summary" else None,
                      "labels": [l for l in LABELS if l in a["labels"]],
                      "direction": a["direction"], "round": a["round"], "pass": a["pass"]})
     split = {**_split(rows), **(frozen or {})}
