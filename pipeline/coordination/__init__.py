@@ -60,13 +60,14 @@ def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
         usable = (author.notna() & (author != "") & when.notna()).to_numpy(dtype=bool)
         excluded += int((~usable).sum())
         if usable.any():
+            fields = [meta_fields(m) for m in part.loc[usable, "meta"]]
             frames.append(pd.DataFrame({
                 "id": part.loc[usable, "id"].astype(str),
                 "author": author[usable].astype(str),
                 "time": when[usable].dt.as_unit("s").astype(np.int64),
                 "text": part.loc[usable, "text"].fillna("").astype(str),
-                "links": [meta_links(m) for m in part.loc[usable, "meta"]],
-                "repost_of": [meta_repost(m) for m in part.loc[usable, "meta"]]}))
+                "links": [links for links, _ in fields],
+                "repost_of": [repost for _, repost in fields]}))
     out = (pd.concat(frames, ignore_index=True) if frames else
            pd.DataFrame({"id": pd.Series(dtype=str), "author": pd.Series(dtype=str),
                          "time": pd.Series(dtype=np.int64), "text": pd.Series(dtype=str),
@@ -74,15 +75,18 @@ def load_posts(run: Run) -> tuple[pd.DataFrame, int]:
     return out, excluded
 
 
-def meta_links(meta: Any) -> str:
-    """The links a record's export lists apart from its text (LINK_KEYS in `meta`), joined
-    by spaces: strings (space, comma or pipe separated), lists, or objects with a URL."""
-    if not isinstance(meta, str) or not any(key in meta for key in LINK_KEYS):
-        return ""
+def _meta_object(meta: Any, keys: tuple[str, ...]) -> dict | None:
+    """A record's `meta` JSON as a dict, when it may hold one of `keys` (parsed only then)."""
+    if not isinstance(meta, str) or not any(key in meta for key in keys):
+        return None
     try:
         data = json.loads(meta)
     except ValueError:
-        return ""
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _links_in(data: dict | None) -> str:
     found: list[str] = []
 
     def walk(value: Any) -> None:
@@ -97,23 +101,13 @@ def meta_links(meta: Any) -> str:
                     walk(value[key])
                     break
     for key in LINK_KEYS:
-        if key in data:
+        if data and key in data:
             walk(data[key])
     return " ".join(found)
 
 
-def meta_repost(meta: Any) -> str:
-    """The id of the post a record reposts (REPOST_KEYS in `meta`; an object gives its
-    `id_str` or `id`), or ""."""
-    if not isinstance(meta, str) or not any(key in meta for key in REPOST_KEYS):
-        return ""
-    try:
-        data = json.loads(meta)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    for key in REPOST_KEYS:
+def _repost_in(data: dict | None) -> str:
+    for key in REPOST_KEYS if data else ():
         value = data.get(key)
         if isinstance(value, dict):
             value = value.get("id_str") or value.get("id")
@@ -125,6 +119,15 @@ def meta_repost(meta: Any) -> str:
         if value and value.lower() not in ("nan", "none", "null"):
             return value
     return ""
+
+
+def meta_fields(meta: Any) -> tuple[str, str]:
+    """What a record's export says apart from its text, its `meta` parsed once: the links it
+    lists (LINK_KEYS: strings split on space, comma or pipe, lists, objects with a URL),
+    joined by spaces, and the id of the post it reposts (REPOST_KEYS; an object gives its
+    `id_str` or `id`); "" for either when absent."""
+    data = _meta_object(meta, LINK_KEYS + REPOST_KEYS)
+    return _links_in(data), _repost_in(data)
 
 
 def _resolution(section: Mapping[str, Any]) -> dict[str, str] | None:

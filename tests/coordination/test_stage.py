@@ -84,10 +84,22 @@ def test_pipeline_gives_cluster_posts_coordination_evidence(tmp_path):
     assert others["coordinated_campaign"].mean() < 0.05
 
 
+TOOLKIT_HEADER = "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"
+
+
+def toolkit_export_run(tmp_path, config, rows):
+    """A run folder ingested and cleaned from coordination-network-toolkit CSV rows."""
+    data = write(tmp_path / "export.csv", "\n".join([TOOLKIT_HEADER, *rows]) + "\n")
+    run = Run.create(tmp_path / "run")
+    ingest(run, config, [str(data)], {"author": "username", "published_at": "timestamp"})
+    clean(run, config)
+    return run
+
+
 def test_links_listed_in_an_urls_column_are_link_events(tmp_path, config):
     """coordination-network-toolkit's CSV format: `message_id` is the id and a post's links
     are in `urls`, not in its text (issue #13)."""
-    rows = ["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"]
+    rows = []
     for burst in range(3):
         t0 = T0 + burst * 86400
         link = f"https://example-news.ru/story-{burst}"
@@ -98,10 +110,7 @@ def test_links_listed_in_an_urls_column_are_link_events(tmp_path, config):
     for i in range(200):
         rows.append(f"o{i},{100 + i},user{i},,,An ordinary post number {i},"
                     f"{T0 + int(rng.integers(0, 3 * 86400))},https://site{i}.org/page")
-    data = write(tmp_path / "export.csv", "\n".join(rows) + "\n")
-    run = Run.create(tmp_path / "run")
-    ingest(run, config, [str(data)], {"author": "username", "published_at": "timestamp"})
-    clean(run, config)
+    run = toolkit_export_run(tmp_path, config, rows)
     assert set(pd.concat(run.iter_table("cleaned"))["id"]) >= {"m0-0", "o0"}
     result = coordination(run, config)
     assert result["detector"]["events"]["link"] == 3
@@ -113,7 +122,7 @@ def test_reposts_of_the_same_post_are_repost_events(tmp_path, config):
     """Accounts that repost the same post within minutes, each with words of their own (a
     toolkit-format `repost_id`), coordinate in the repost channel, which no text or link
     channel would see (issue #13)."""
-    rows = ["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"]
+    rows = []
     rng = np.random.default_rng(4)
     for burst in range(3):
         t0 = T0 + burst * 86400
@@ -125,10 +134,7 @@ def test_reposts_of_the_same_post_are_repost_events(tmp_path, config):
     for i in range(200):  # organic reposts of many posts, hours apart
         rows.append(f"o{i},{100 + i},user{i},post{i % 40},,My own words number {i},"
                     f"{T0 + int(rng.integers(0, 3 * 86400))},")
-    data = write(tmp_path / "export.csv", "\n".join(rows) + "\n")
-    run = Run.create(tmp_path / "run")
-    ingest(run, config, [str(data)], {"author": "username", "published_at": "timestamp"})
-    clean(run, config)
+    run = toolkit_export_run(tmp_path, config, rows)
     result = coordination(run, config)
     assert result["detector"]["events"]["repost"] == 3
     clusters = pd.read_parquet(run.path / "coordination.parquet")
@@ -140,9 +146,11 @@ def test_reposts_of_the_same_post_are_repost_events(tmp_path, config):
 
 
 def test_repost_ids_are_read_from_the_shapes_exports_use():
-    from pipeline.coordination import meta_repost
-    assert meta_repost('{"repost_id": "123"}') == "123"
-    assert meta_repost('{"retweeted_status": {"id_str": "99", "id": 99}}') == "99"
-    assert meta_repost('{"retweet_id": 1.0e3}') == "1000"
-    assert meta_repost('{"repost_id": "", "retweet_id": null}') == ""
-    assert meta_repost('{"other": 1}') == "" and meta_repost(None) == ""
+    from pipeline.coordination import meta_fields
+    assert meta_fields('{"repost_id": "123"}') == ("", "123")
+    assert meta_fields('{"retweeted_status": {"id_str": "99", "id": 99}}')[1] == "99"
+    assert meta_fields('{"retweet_id": 1.0e3}')[1] == "1000"
+    assert meta_fields('{"repost_id": "", "retweet_id": null}')[1] == ""
+    assert meta_fields('{"other": 1}') == ("", "") and meta_fields(None) == ("", "")
+    assert meta_fields('{"urls": "https://a.example/x, https://b.example/y", '
+                       '"retweet_id": 7}') == ("https://a.example/x https://b.example/y", "7")
