@@ -105,19 +105,11 @@ def ingest(run: Run, config: Mapping[str, Any], inputs: Iterable[str],
             info: dict[str, Any] = {"input": str(spec), "records": 0, "quarantined": 0}
             qrows: list[dict[str, Any]] = []
             try:
-                reader, source = detect_format(str(spec), fmt)
-                info["format"] = reader
+                reader, source, chunks = open_input(str(spec), cfg, fmt, cfg["chunk_size"],
+                                                    info)
                 if isinstance(source, Path):
                     info["sha256"] = _file_digest(source)
                     info["bytes"] = _size(source)
-                    if source.is_file() and reader in TEXT_READERS:
-                        info["encoding"], info["encoding_from"] = sniff_file(
-                            source, cfg["encoding"])
-                # a file's encoding is decided once, here; a folder's per file by its reader
-                chunks = READERS[reader](
-                    source, encoding=info.get("encoding", cfg["encoding"]),
-                    chunk_size=cfg["chunk_size"],
-                    extensions=tuple(cfg["folder_extensions"]), hf_split=cfg["hf_split"])
                 for chunk in chunks:
                     for bad in chunk.quarantine:
                         file = bad.pop("file", None)
@@ -155,6 +147,22 @@ def ingest(run: Run, config: Mapping[str, Any], inputs: Iterable[str],
               "counts": totals}
     run.record_stage("ingest", result)
     return result
+
+
+def open_input(spec: str, cfg: Mapping[str, Any], fmt: str | None, chunk_size: int,
+               info: dict[str, Any]) -> tuple[str, Any, Iterable[RawChunk]]:
+    """(reader, source, chunks) of one input; `info` gets its `format` and, for a text file,
+    the `encoding` and where it was decided (`encoding_from`). A file's encoding is decided
+    once, here; a folder's per file by its reader."""
+    reader, source = detect_format(spec, fmt)
+    info["format"] = reader
+    if isinstance(source, Path) and source.is_file() and reader in TEXT_READERS:
+        info["encoding"], info["encoding_from"] = sniff_file(source, cfg["encoding"])
+    chunks = READERS[reader](source, encoding=info.get("encoding", cfg["encoding"]),
+                             chunk_size=chunk_size,
+                             extensions=tuple(cfg["folder_extensions"]),
+                             hf_split=cfg["hf_split"])
+    return reader, source, chunks
 
 
 def _input_file(spec: str, reader: str, file: str | None) -> str:

@@ -6,13 +6,11 @@ would normalise them, with what would be quarantined among them and why. Nothing
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import TEXT_READERS
+from . import open_input
 from .columns import FIELDS, normalise, resolve_columns
-from .encoding import sniff_file
-from .readers import READERS, InputError, detect_format
+from .readers import InputError
 
 
 def inspect_input(spec: str, config: Mapping[str, Any], mapping: Mapping[str, str] | None = None,
@@ -21,15 +19,7 @@ def inspect_input(spec: str, config: Mapping[str, Any], mapping: Mapping[str, st
     cfg = config["ingest"]
     out: dict[str, Any] = {"input": spec}
     try:
-        reader, source = detect_format(spec, fmt)
-        out["format"] = reader
-        encoding = cfg["encoding"]
-        if isinstance(source, Path) and source.is_file() and reader in TEXT_READERS:
-            encoding, out["encoding_from"] = sniff_file(source, cfg["encoding"])
-            out["encoding"] = encoding
-        chunks = READERS[reader](source, encoding=encoding, chunk_size=max(sample, 1),
-                                 extensions=tuple(cfg["folder_extensions"]),
-                                 hf_split=cfg["hf_split"])
+        _, _, chunks = open_input(spec, cfg, fmt, max(sample, 1), out)
         chunk = next(iter(chunks), None)
     except (InputError, OSError, ValueError, KeyError) as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"
