@@ -26,18 +26,23 @@ from .store import LabelStore, text_hash
 LIST_FORMATS = ("label-studio", "doccano", "prodigy")
 
 
-def run_predictions(run: Run, labels: list[str]) -> tuple[dict[str, dict[str, Any]], str]:
-    """Per text hash, the run's predictions ({label: 0/1, label_score: p}), and the model
-    version that made them."""
-    texts = {}
+def run_predictions(run: Run, labels: list[str], wanted: set[str]
+                    ) -> tuple[dict[str, dict[str, Any]], str]:
+    """Per text hash among `wanted`, the run's predictions ({label: 0/1, label_score: p}),
+    and the model version that made them. Only the ids of wanted texts are held, not the
+    run's texts."""
+    ids = {}
     for part in run.iter_table("cleaned", columns=["id", "text"]):
-        texts.update(zip(part["id"], part["text"]))
+        for doc_id, text in zip(part["id"], part["text"]):
+            h = text_hash(text)
+            if h in wanted:
+                ids[doc_id] = h
     columns = ["id", *labels, *[f"{l}_score" for l in labels]]
     out = {}
     for part in run.iter_table("predictions", columns=columns):
         for row in part.to_dict("records"):
-            if row["id"] in texts and not pd.isna(row[labels[0]]):
-                out[text_hash(texts[row["id"]])] = row
+            if row["id"] in ids and not pd.isna(row[labels[0]]):
+                out[ids[row["id"]]] = row
     return out, str((run.manifest.get("model") or {}).get("version") or "")
 
 
@@ -56,9 +61,10 @@ def export_labels(store: LabelStore, labels: list[str], fmt: str, path: str | Pa
         frame = frame[complete]
     who = annotator or "gold"
     rows = [_row(r, labels) for r in frame.to_dict("records")]
-    predicted, version = run_predictions(predictions, labels) if predictions else ({}, "")
-    for r in rows:
-        r["predicted"] = predicted.get(text_hash(r["text"]))
+    predicted, version = (run_predictions(predictions, labels, set(frame["text_hash"]))
+                          if predictions else ({}, ""))
+    for r, h in zip(rows, frame["text_hash"]):
+        r["predicted"] = predicted.get(h)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "label-studio":
