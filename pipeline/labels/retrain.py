@@ -94,11 +94,9 @@ def _evaluation_rows(path: str, split: str, labels: list[str]) -> pd.DataFrame:
     return frame[frame["split"] == split].reset_index(drop=True)
 
 
-def _store_evaluation(store: LabelStore, labels: list[str]) -> pd.DataFrame:
+def _store_evaluation(gold: pd.DataFrame, frozen: set[str], labels: list[str]) -> pd.DataFrame:
     """The store's frozen evaluation texts whose gold labels are all decided, as labelled
     rows (a frozen text whose labels became a tie is left out until adjudicated)."""
-    frozen = store.eval_hashes()
-    gold = store.current(labels)
     gold = gold[gold["text_hash"].isin(frozen) & gold[labels].notna().all(axis=1)]
     return pd.DataFrame({"text": gold["text"], "source": gold["source"],
                          "labels": [[l for l in labels if int(r[l]) == 1]
@@ -118,7 +116,9 @@ def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bo
     label_store = LabelStore(resolve_path(lc["store"]))
     reported: list[tuple[str, pd.DataFrame]] = []
     shipped_eval = _evaluation_rows(lc["eval_data"], lc["eval_split"], labels)
-    own = _store_evaluation(label_store, labels)
+    store = label_store.current(labels)
+    frozen = label_store.eval_hashes()
+    own = _store_evaluation(store, frozen, labels)
     if not own.empty:
         evaluation, name = own, f"{lc['store']} (labels freeze-eval)"
         if not shipped_eval.empty:
@@ -129,13 +129,12 @@ def training_rows(config: Mapping[str, Any], labels: list[str], include_seed: bo
         raise ValueError(f"{lc['eval_data']} has no rows with split '{lc['eval_split']}' to "
                          f"evaluate on; set labels.eval_data / labels.eval_split, or freeze "
                          f"an evaluation set of your own labels (disinfo labels freeze-eval).")
-    held_out = set(evaluation["text"].map(text_hash)) | label_store.eval_hashes()
+    held_out = set(evaluation["text"].map(text_hash)) | frozen
     held_out |= set(shipped_eval["text"].map(text_hash))
     if lc["second_eval_data"]:
         second = _evaluation_rows(lc["second_eval_data"], lc["eval_split"], labels)
         reported.append((lc["second_eval_data"], second))
         held_out |= set(second["text"].map(text_hash))
-    store = label_store.current(labels)
     complete = store[labels].notna().all(axis=1)
     leak = store["text_hash"].isin(held_out)
     from_store = store[complete & ~leak]
