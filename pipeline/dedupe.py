@@ -21,13 +21,17 @@ from datasketch import MinHash, MinHashLSH
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def dedupe_key(text: str) -> str:
-    """Exact-duplicate key: case-folded words, punctuation and spacing ignored."""
-    return hashlib.sha1(" ".join(_WORD.findall(text.casefold())).encode()).hexdigest()
+def words_of(text: str) -> list[str]:
+    """The case-folded words of a text (what both keys are made of)."""
+    return _WORD.findall(text.casefold())
 
 
-def shingles(text: str, size: int) -> set[bytes]:
-    words = _WORD.findall(text.casefold())
+def dedupe_key(words: list[str]) -> bytes:
+    """Exact-duplicate key of a text's words: punctuation and spacing ignored."""
+    return hashlib.sha1(" ".join(words).encode()).digest()
+
+
+def shingles(words: list[str], size: int) -> set[bytes]:
     if len(words) <= size:
         return {" ".join(words).encode()}
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
@@ -70,7 +74,8 @@ class Deduplicator:
 
     def mark(self, doc_id: str, text: str) -> tuple[str | None, str | None]:
         """Return (dup_of, near_dup_of) for a record, then remember it."""
-        key = bytes.fromhex(dedupe_key(text))
+        words = words_of(text)
+        key = dedupe_key(words)
         if self.exact:
             found = self.db.execute("select id from exact where key = ?", (key,)).fetchone()
             if found:
@@ -78,7 +83,7 @@ class Deduplicator:
         self.db.execute("insert or ignore into exact values (?, ?)", (key, doc_id))
         if not self.near:
             return None, None
-        bands = self._bands(text)
+        bands = self._bands(words)
         marks = ",".join("?" * len(bands))
         first = self.db.execute(f"select min(ord) from bands where h in ({marks})",
                                 bands).fetchone()[0]
@@ -90,11 +95,11 @@ class Deduplicator:
         self.count += 1
         return None, near
 
-    def _bands(self, text: str) -> list[int]:
+    def _bands(self, words: list[str]) -> list[int]:
         """One signed 64-bit hash per LSH band (the band's number is part of the hash)."""
         mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self.permutations,
                      scheme=self.scheme)
-        mh.update_batch(list(shingles(text, self.size)))
+        mh.update_batch(list(shingles(words, self.size)))
         values = np.asarray(mh.hashvalues, dtype=np.uint64)
         return [int.from_bytes(hashlib.blake2b(values[start:end].tobytes(), digest_size=8,
                                                person=band.to_bytes(8, "little")).digest(),

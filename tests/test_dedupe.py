@@ -5,7 +5,7 @@ import tracemalloc
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from pipeline.dedupe import Deduplicator, dedupe_key, shingles
+from pipeline.dedupe import Deduplicator, dedupe_key, shingles, words_of
 
 WORDS = ("nato troops border russia poland baltic exercise media west sanctions kremlin "
          "propaganda election ukraine army tanks drills ministry report claims officials "
@@ -37,13 +37,13 @@ def reference(texts, threshold=0.8, num_perm=64, size=3):
     first, order, out = {}, {}, []
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     for i, text in enumerate(texts):
-        key = dedupe_key(text)
+        key = dedupe_key(words_of(text))
         if key in first:
             out.append((first[key], None))
             continue
         first[key] = str(i)
         mh = MinHash(num_perm=num_perm, seed=1)
-        mh.update_batch(list(shingles(text, size)))
+        mh.update_batch(list(shingles(words_of(text), size)))
         hits = lsh.query(LeanMinHash(mh))
         out.append((None, min(hits, key=order.__getitem__) if hits else None))
         order[str(i)] = len(order)
