@@ -508,7 +508,7 @@ def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write 
     from .config import resolve_path
     from .labels.agreement import LOW_ALPHA, agreement
     from .labels.formats import LabelFormatError, write_tasks
-    from .labels.store import LabelStore
+    from .labels.store import LabelStore, review_tasks
     from .model.taxonomy import mechanism_ids
     cfg = _config(config, set_)
     store = LabelStore(resolve_path(cfg["labels"]["store"]))
@@ -534,17 +534,8 @@ def labels_review(out: Optional[Path] = typer.Option(None, "--out", help="Write 
         console.print(table)
     if out is None or open_votes.empty:
         return
-    # every label of a task is pre-filled with its gold label (a tie with no), since a
-    # label-list import decides all four labels of the text
     labels = mechanism_ids()
-    gold = store.current(labels).set_index("text_hash")
-    docs = open_votes.drop_duplicates("text_hash")[["text_hash", "text", "source"]]
-    frame = docs.rename(columns={"text_hash": "id"}).reset_index(drop=True)
-    share = open_votes.assign(share=open_votes["yes"] / (open_votes["yes"] + open_votes["no"]))
-    for label in labels:
-        frame[label] = frame["id"].map(gold[label]).fillna(0).astype(int)
-        part = share[share["label"] == label].set_index("text_hash")["share"]
-        frame[f"{label}_score"] = frame["id"].map(part).fillna(frame[label]).astype(float)
+    frame = review_tasks(store, labels, open_votes)
     try:
         write_tasks(frame, labels, fmt, out)
     except LabelFormatError as exc:

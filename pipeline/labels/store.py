@@ -301,3 +301,21 @@ class LabelStore:
             rows = con.execute("""select text_hash, label, value, coalesce(direction, '')
                                   from current_labels order by 1, 2""").fetchall()
         return "sha256:" + hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def review_tasks(store: LabelStore, labels: list[str], disagreements: pd.DataFrame
+                 ) -> pd.DataFrame:
+    """The texts of `disagreements` (rows of `LabelStore.votes()`) as tasks for
+    `formats.write_tasks`: id (the text hash), text, source, and per label its gold label
+    (a tie: 0) and the share of yes votes as `<label>_score`. Every label is pre-filled,
+    since a label-list import decides all four labels of a text."""
+    gold = store.current(labels).set_index("text_hash")
+    frame = (disagreements.drop_duplicates("text_hash")[["text_hash", "text", "source"]]
+             .rename(columns={"text_hash": "id"}).reset_index(drop=True))
+    share = disagreements.assign(
+        share=disagreements["yes"] / (disagreements["yes"] + disagreements["no"]))
+    for label in labels:
+        frame[label] = frame["id"].map(gold[label]).fillna(0).astype(int)
+        part = share[share["label"] == label].set_index("text_hash")["share"]
+        frame[f"{label}_score"] = frame["id"].map(part).fillna(frame[label]).astype(float)
+    return frame
