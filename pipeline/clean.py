@@ -33,11 +33,12 @@ import pandas as pd
 import trafilatura
 
 from . import progress
-from .dedupe import Deduplicator
+from .dedupe import Deduplicator, Signer
+from .engines import LocalEngine
 from .features.langid import detect_language
 from .ingest import quarantine_frame
 from .ingest.columns import parse_dates
-from .store import Run, utc_now
+from .store import Run, read_part, utc_now
 
 _HTML = re.compile(r"^\s*<(!doctype|html|head|body)\b|<(p|div|article|body|br|span|table|"
                    r"section|h[1-6])\b[^>]*>", re.IGNORECASE)
@@ -113,30 +114,38 @@ def _quarantine_row(row: Mapping[str, Any], reason: str, detail: str) -> dict[st
             "text_preview": (row["text"] or "")[:200]}
 
 
-def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean every ingested record into `cleaned` or `quarantine`; return the stage's counts."""
+def clean(run: Run, config: Mapping[str, Any], engine=None) -> dict[str, Any]:
+    """Clean every ingested record into `cleaned` or `quarantine`; return the stage's counts.
+
+    Each ingested part is cleaned by a part task (`clean_part`, on `engine`: by default in
+    this process); duplicates are then marked here, in input order, so that the first of
+    identical records is the one kept, whatever the engine."""
     started = time.perf_counter()
     cfg = config["clean"]
     dd = cfg["dedupe"]
     dedup = Deduplicator(run.path / ".dedupe.sqlite", dd["threshold"], dd["num_perm"],
                          dd["shingle_words"], dd["near"], dd["exact"])
-    keep = set(cfg["keep_languages"])
+    engine = engine or LocalEngine()
     run.reset_table("cleaned")
     run.reset_table("quarantine", prefix="clean-")
     counts: dict[str, int] = {"input": 0, "analysed": 0, "quarantined": 0, "html_extracted": 0,
                               "html_metadata": 0, "unicode_repaired": 0, "exact_duplicates": 0,
                               "near_duplicates": 0}
     reasons: dict[str, int] = {}
-    total = run.count_rows("ingested") if run.has_table("ingested") else 0
+    parts = [str(p) for p in run.parts("ingested")]
+    total = run.count_rows("ingested") if parts else 0
     with dedup, progress.task("clean", total) as advance:
-        for index, chunk in enumerate(run.iter_table("ingested") if total else []):
+        for index, (records, part_counts) in enumerate(
+                engine.map(clean_part, parts, cfg, dedup.signer)):
+            for key, value in part_counts.items():
+                counts[key] += value
             kept, qrows = [], []
-            for row in chunk.to_dict("records"):
-                counts["input"] += 1
-                try:
-                    reason, detail = _clean_record(row, cfg, keep, dedup, counts)
-                except Exception as exc:  # one bad record must not stop the run
-                    reason, detail = "clean_error", f"{type(exc).__name__}: {exc}"
+            for row, reason, detail, signature in records:
+                if reason is None:
+                    try:
+                        reason, detail = _mark_duplicate(row, signature, dedup, cfg, counts)
+                    except Exception as exc:  # one bad record must not stop the run
+                        reason, detail = "clean_error", f"{type(exc).__name__}: {exc}"
                 if reason:
                     qrows.append(_quarantine_row(row, reason, detail))
                     reasons[reason] = reasons.get(reason, 0) + 1
@@ -149,7 +158,7 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
                 run.write_part("quarantine", index, quarantine_frame(qrows), "clean-")
             counts["analysed"] += len(kept)
             counts["quarantined"] += len(qrows)
-            advance(len(chunk))
+            advance(len(records))
     if not run.has_table("cleaned"):  # nothing survived: an empty table, so later stages run
         run.write_part("cleaned", 0, pd.DataFrame(
             {c: pd.Series(dtype=t) for c, t in CLEANED_TYPES.items()}))
@@ -160,8 +169,34 @@ def clean(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
-                  counts: dict[str, int]) -> tuple[str | None, str]:
+def clean_part(path: str, cfg: Mapping[str, Any], signer: Signer
+               ) -> tuple[list[tuple[dict, str | None, str, Any]], dict[str, int]]:
+    """The part task of `clean`: clean every record of one `ingested` part file.
+
+    Returns, per record in order, (row, quarantine reason or None, detail, duplicate
+    signature of a kept record), and the part's counts. Identical texts of a part share one
+    signature (the same words give the same key and bands)."""
+    keep = set(cfg["keep_languages"])
+    counts = {"input": 0, "html_extracted": 0, "html_metadata": 0, "unicode_repaired": 0}
+    signatures: dict[str, tuple] = {}
+    out = []
+    for row in read_part(path).to_dict("records"):
+        counts["input"] += 1
+        signature = None
+        try:
+            reason, detail = _clean_record(row, cfg, keep, counts)
+            if reason is None:
+                signature = signatures.get(row["text"])
+                if signature is None:
+                    signature = signatures[row["text"]] = signer.sign(row["text"])
+        except Exception as exc:  # one bad record must not stop the run
+            reason, detail = "clean_error", f"{type(exc).__name__}: {exc}"
+        out.append((row, reason, detail, signature))
+    return out, counts
+
+
+def _clean_record(row: dict[str, Any], cfg, keep: set[str], counts: dict[str, int]
+                  ) -> tuple[str | None, str]:
     """Clean `row` in place; return a quarantine (reason, detail) or (None, "")."""
     raw = row["text"] or ""
     if row.get("undecodable"):
@@ -200,7 +235,14 @@ def _clean_record(row: dict[str, Any], cfg, keep: set[str], dedup: Deduplicator,
     if keep and row["lang"] not in keep:
         return "unsupported_language", (f"language '{row['lang']}' not in "
                                         f"clean.keep_languages={sorted(keep)}")
-    dup_of, near_of = dedup.mark(row["id"], text)
+    return None, ""
+
+
+def _mark_duplicate(row: dict[str, Any], signature, dedup: Deduplicator, cfg,
+                    counts: dict[str, int]) -> tuple[str | None, str]:
+    """Mark a cleaned record's duplicates (in input order); quarantine it if they are
+    dropped."""
+    dup_of, near_of = dedup.mark_signed(row["id"], *signature)
     row["dup_of"], row["near_dup_of"] = dup_of, near_of
     row["is_duplicate"] = bool(dup_of or near_of)
     counts["exact_duplicates"] += dup_of is not None

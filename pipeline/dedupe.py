@@ -37,6 +37,35 @@ def shingles(words: list[str], size: int) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+class Signer:
+    """What the index is looked up by: a text's exact key and its LSH band hashes (None
+    when near duplicates are not marked). Holds no state beyond its parameters, so the
+    signatures of a corpus can be computed anywhere (in a Dask worker too) and marked in
+    input order by one `Deduplicator`."""
+
+    def __init__(self, threshold: float, num_perm: int, shingle_words: int, near: bool):
+        self.near, self.num_perm, self.size = near, num_perm, shingle_words
+        params = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.ranges = [(i * params.r, (i + 1) * params.r) for i in range(params.b)]
+        template = MinHash(num_perm=num_perm, seed=1)
+        self.permutations, self.scheme = template.permutations, template.scheme
+
+    def sign(self, text: str) -> tuple[bytes, list[int] | None]:
+        words = words_of(text)
+        return dedupe_key(words), (self._bands(words) if self.near else None)
+
+    def _bands(self, words: list[str]) -> list[int]:
+        """One signed 64-bit hash per LSH band (the band's number is part of the hash)."""
+        mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self.permutations,
+                     scheme=self.scheme)
+        mh.update_batch(list(shingles(words, self.size)))
+        values = np.asarray(mh.hashvalues, dtype=np.uint64)
+        return [int.from_bytes(hashlib.blake2b(values[start:end].tobytes(), digest_size=8,
+                                               person=band.to_bytes(8, "little")).digest(),
+                               "little", signed=True)
+                for band, (start, end) in enumerate(self.ranges)]
+
+
 class Deduplicator:
     """Marks records in input order; `mark` answers for one record, then remembers it.
 
@@ -46,11 +75,7 @@ class Deduplicator:
     def __init__(self, path: str | Path, threshold: float, num_perm: int, shingle_words: int,
                  near: bool, exact: bool):
         self.exact, self.near = exact, near
-        self.num_perm, self.size = num_perm, shingle_words
-        params = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.ranges = [(i * params.r, (i + 1) * params.r) for i in range(params.b)]
-        template = MinHash(num_perm=num_perm, seed=1)
-        self.permutations, self.scheme = template.permutations, template.scheme
+        self.signer = Signer(threshold, num_perm, shingle_words, near)
         self.path = Path(path)
         self.path.unlink(missing_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -74,8 +99,11 @@ class Deduplicator:
 
     def mark(self, doc_id: str, text: str) -> tuple[str | None, str | None]:
         """Return (dup_of, near_dup_of) for a record, then remember it."""
-        words = words_of(text)
-        key = dedupe_key(words)
+        return self.mark_signed(doc_id, *self.signer.sign(text))
+
+    def mark_signed(self, doc_id: str, key: bytes, bands: list[int] | None
+                    ) -> tuple[str | None, str | None]:
+        """`mark` for a record whose signature (`Signer.sign`) is already computed."""
         if self.exact:
             found = self.db.execute("select id from exact where key = ?", (key,)).fetchone()
             if found:
@@ -83,7 +111,6 @@ class Deduplicator:
         self.db.execute("insert or ignore into exact values (?, ?)", (key, doc_id))
         if not self.near:
             return None, None
-        bands = self._bands(words)
         marks = ",".join("?" * len(bands))
         first = self.db.execute(f"select min(ord) from bands where h in ({marks})",
                                 bands).fetchone()[0]
@@ -94,14 +121,3 @@ class Deduplicator:
                             [(h, self.count) for h in bands])
         self.count += 1
         return None, near
-
-    def _bands(self, words: list[str]) -> list[int]:
-        """One signed 64-bit hash per LSH band (the band's number is part of the hash)."""
-        mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self.permutations,
-                     scheme=self.scheme)
-        mh.update_batch(list(shingles(words, self.size)))
-        values = np.asarray(mh.hashvalues, dtype=np.uint64)
-        return [int.from_bytes(hashlib.blake2b(values[start:end].tobytes(), digest_size=8,
-                                               person=band.to_bytes(8, "little")).digest(),
-                               "little", signed=True)
-                for band, (start, end) in enumerate(self.ranges)]

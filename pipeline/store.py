@@ -100,6 +100,11 @@ def write_with(path: Path, writer: Callable[[Path], None]) -> None:
         writer(tmp)
 
 
+def read_part(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """One part file of a table (what a part task of an engine reads)."""
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
 class Run:
     """A run folder. Stages read the tables of earlier stages and write their own."""
 
@@ -306,7 +311,7 @@ class Run:
             raise FileNotFoundError(
                 f"{self.path} has no '{name}' table yet; run the stage that writes it first.")
         for part in parts:
-            yield pq.read_table(part, columns=columns).to_pandas()
+            yield read_part(part, columns)
 
     def count_rows(self, name: str) -> int:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.parts(name))
