@@ -12,7 +12,8 @@ from .lazy import lazy_api
 
 __version__ = "0.1.0"
 _API = {"load_config": ".config", "ConfigError": ".config", "Run": ".store",
-        "run_pipeline": ".run", "start_run": ".run", "ingest": ".ingest", "clean": ".clean",
+        "run_pipeline": ".run", "resume_pipeline": ".run", "start_run": ".run",
+        "make_engine": ".engines", "ingest": ".ingest", "clean": ".clean",
         "coordination": ".coordination", "classify": ".classify", "report": ".report"}
 __all__ = [*_API, "__version__"]
 lazy_api(__name__, _API)

@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from . import progress
+from .config import resolve_path
+from .engines import LocalEngine, held, portable_config
 from .features.parse import char_batches
 from .model.predict import MechanismPredictor
-from .store import Run, utc_now
+from .store import Run, read_part, utc_now
 
 META_COLUMNS = ["id", "title", "source", "author", "published_at", "lang", "url",
                 "is_duplicate", "dup_of", "near_dup_of"]
@@ -112,38 +114,81 @@ def score_chunk(chunk: pd.DataFrame, predictor: MechanismPredictor,
             not_scored)
 
 
+def classify_part(item: tuple[int, str], run_path: str, config: Mapping[str, Any],
+                  predictor: MechanismPredictor | None = None,
+                  members: Mapping[str, tuple[str, float]] | None = None
+                  ) -> tuple[int, dict[str, int], dict[str, dict[str, int]]]:
+    """The part task of `classify`: score cleaned part `item` = (index, path) and write its
+    `predictions`, `evidence` and `parsed` parts under that index. Returns the records
+    scored, positives per label and scored / not scored per language. Without `predictor`
+    and `members` (in a Dask worker), the model `config` names and the run's coordination
+    membership are loaded once per process."""
+    index, path = item
+    if predictor is None:
+        predictor = held("predictor", _model_key(config),
+                         lambda: MechanismPredictor.from_config(config))
+    run = Run(run_path)
+    if members is None:
+        members = held("coordination", (run_path, _table_stamp(run, COORDINATION_TABLE)),
+                       lambda: coordination_membership(run))
+    chunk = read_part(path).reset_index(drop=True)
+    out, evidence, docs, not_scored = score_chunk(chunk, predictor, members,
+                                                  config["features"]["batch_chars"])
+    run.write_part("predictions", index, out)
+    run.write_part("evidence", index, evidence)
+    run.write_part("parsed", index, parsed_frame(chunk["id"], docs))
+    languages: dict[str, dict[str, int]] = {}
+    for doc, reason in zip(docs, not_scored):
+        counts = languages.setdefault(doc.lang or "unknown", {"scored": 0, "not_scored": 0})
+        counts["scored" if reason is None else "not_scored"] += 1
+    return len(out), {label: int(out[label].sum()) for label in predictor.labels}, languages
+
+
+def _model_key(config: Mapping[str, Any]) -> str:
+    """What the predictor a config makes depends on: its settings and the model file."""
+    model = resolve_path(config["classify"]["model"]) / "model.skops"
+    stamp = model.stat().st_mtime_ns if model.exists() else None
+    return json.dumps([config["classify"], config["features"], str(model), stamp],
+                      sort_keys=True, default=str)
+
+
+def _table_stamp(run: Run, name: str) -> list[tuple[str, int, int]]:
+    return [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in run.parts(name)]
+
+
 def classify(run: Run, config: Mapping[str, Any],
-             predictor: MechanismPredictor | None = None) -> dict[str, Any]:
+             predictor: MechanismPredictor | None = None, engine=None) -> dict[str, Any]:
     """Score every cleaned record; return the stage's counts. Posts that a coordination stage
     placed in a cluster (table `coordination_posts`) get the coordination metadata path.
-    `predictor` is used as it is; when not given, one is made from `config`."""
+    `predictor` is used as it is; when not given, one is made from `config`. Each cleaned
+    part is scored by a part task (`classify_part`) on `engine` (by default in this process;
+    a Dask worker loads the model from `config` once)."""
     started = time.perf_counter()
+    engine = engine or LocalEngine()
     if predictor is None:
         predictor = MechanismPredictor.from_config(config)
     members = coordination_membership(run)
     run.reset_table("predictions")
     run.reset_table("evidence")
     run.reset_table("parsed")
-    total = run.count_rows("cleaned") if run.has_table("cleaned") else 0
+    parts = list(enumerate(str(p) for p in run.parts("cleaned")))
+    total = run.count_rows("cleaned") if parts else 0
     positives = {label: 0 for label in predictor.labels}
     languages: dict[str, dict[str, int]] = {}
     n = 0
+    local = engine.name == "local"
     with progress.task("classify", total) as advance:
-        for index, chunk in enumerate(run.iter_table("cleaned") if total else []):
-            out, evidence, docs, not_scored = score_chunk(
-                chunk.reset_index(drop=True), predictor, members,
-                config["features"]["batch_chars"])
-            run.write_part("predictions", index, out)
-            run.write_part("evidence", index, evidence)
-            run.write_part("parsed", index, parsed_frame(chunk["id"], docs))
-            for label in predictor.labels:
-                positives[label] += int(out[label].sum())
-            for doc, reason in zip(docs, not_scored):
-                counts = languages.setdefault(doc.lang or "unknown",
-                                              {"scored": 0, "not_scored": 0})
-                counts["scored" if reason is None else "not_scored"] += 1
-            n += len(out)
-            advance(len(chunk))
+        for scored, part_positives, part_languages in engine.map(
+                classify_part, parts if total else [], str(run.path.resolve()),
+                *((config, predictor, members) if local else (portable_config(config),))):
+            for label, count in part_positives.items():
+                positives[label] += count
+            for lang, counts in part_languages.items():
+                mine = languages.setdefault(lang, {"scored": 0, "not_scored": 0})
+                for key, count in counts.items():
+                    mine[key] += count
+            n += scored
+            advance(scored)
     if n == 0:
         for name, frame in empty_tables(predictor.labels).items():
             run.write_part(name, 0, frame)

@@ -148,19 +148,29 @@ def run(inputs: Optional[List[str]] = typer.Argument(
                                               "and inputs (no INPUTS or --out)."),
         config: Optional[Path] = ConfigOpt, set_: Optional[List[str]] = SetOpt,
         map_: Optional[List[str]] = MapOpt, fmt: Optional[str] = FormatOpt,
-        overwrite: bool = OverwriteOpt):
+        overwrite: bool = OverwriteOpt,
+        engine: Optional[str] = typer.Option(
+            None, "--engine", help="Where clean, classify and narratives do their per-part "
+            "work: local (this process) or dask (a Dask cluster; same outputs). Default: "
+            "engine.name in the config."),
+        scheduler: Optional[str] = typer.Option(
+            None, "--scheduler", help="With --engine dask: the address of a running Dask "
+            "scheduler (tcp://host:8786); without it a LocalCluster is started.")):
     """Run every stage (ingest, clean, coordination, classify, narratives, report) into a run
     folder. Exits 1 when an input cannot be read or no record could be analysed."""
     from .ingest.columns import parse_mapping
     from .run import resume_pipeline, run_pipeline
+    engine_sets = ([f"engine.name={json.dumps(engine)}"] if engine else []) + \
+        ([f"engine.scheduler={json.dumps(scheduler)}"] if scheduler else [])
     if resume is not None:
         if inputs or out or config or set_ or map_ or fmt or overwrite:
-            _fail("--resume takes only the run folder: it reuses that run's inputs and config.")
-        result = _guard(resume_pipeline, resume)
+            _fail("--resume takes only the run folder (and --engine, --scheduler): it reuses "
+                  "that run's inputs and config.")
+        result = _guard(resume_pipeline, resume, engine_sets)
     else:
         if not inputs or out is None:
             _fail("give INPUTS and --out RUN_DIR (or --resume RUN_DIR to finish a run).")
-        cfg = _config(config, set_)
+        cfg = _config(config, (set_ or []) + engine_sets)
         mapping = _guard(parse_mapping, map_ or [])
         result = _guard(run_pipeline, inputs, str(out), cfg, mapping, fmt, overwrite)
     _print_accounting(result)

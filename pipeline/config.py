@@ -69,6 +69,11 @@ _RANGES: dict[str, tuple[float, float]] = {
     "coordination.min_events": (1, 1000),
     "coordination.min_weight": (0.0, 1000.0),
     "coordination.min_overlap": (0.0, 1.0),
+    "engine.workers": (0, 1024),
+    "engine.in_flight": (1, 1000),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "engine.name": ("local", "dask"),
 }
 # Why a range ends where it does and what to do, where the range alone does not say.
 _RANGE_HINTS = {
@@ -120,6 +125,9 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
         raise ConfigError(
             f"config key '{key}' must be {_type_name(default)} (default: {default!r}); "
             f"got {value!r}.")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise ConfigError(f"config key '{key}' must be one of {', '.join(_CHOICES[key])}; "
+                          f"got {value!r}.")
     if key in _RANGES:
         lo, hi = _RANGES[key]
         values = value if isinstance(value, list) else [value]

@@ -14,7 +14,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .classify import classify
 from .clean import clean
+from .config import ConfigError, load_config, parse_override
 from .coordination import coordination
+from .engines import make_engine
 from .ingest import ingest
 from .model.predict import MechanismPredictor
 from .model.train import package_versions
@@ -72,7 +74,9 @@ def _cwd(path: str) -> Iterator[None]:
 
 
 def _execute(run: Run, config: Mapping[str, Any], names: list[str],
-             predictor: MechanismPredictor) -> None:
+             predictor: MechanismPredictor, engine) -> None:
+    """Run the stages `names`; the per-part work of clean, classify and narratives on
+    `engine` (pipeline/engines)."""
     args = run.manifest.get("args", {})
     for name in names:
         if name == "ingest":
@@ -80,7 +84,9 @@ def _execute(run: Run, config: Mapping[str, Any], names: list[str],
                 run_stage(run, name, config, args.get("inputs", []), args.get("mapping"),
                           args.get("format"))
         elif name == "classify":
-            run_stage(run, name, config, predictor)
+            run_stage(run, name, config, predictor, engine)
+        elif name in ("clean", "narratives"):
+            run_stage(run, name, config, engine)
         else:
             run_stage(run, name, config)
     run.update_manifest(finished_at=utc_now())
@@ -90,35 +96,53 @@ def run_pipeline(inputs: Iterable[str], out: str, config: Mapping[str, Any],
                  mapping: Mapping[str, str] | None = None, fmt: str | None = None,
                  overwrite: bool = False) -> Run:
     """ingest -> clean -> coordination -> classify -> narratives -> report. The model is
-    loaded before any work starts, so a missing or untrusted model fails the run at once."""
+    loaded and the engine started (`engine.name`) before any work starts, so a missing or
+    untrusted model or an unreachable Dask scheduler fails the run at once."""
     predictor = MechanismPredictor.from_config(config)
-    run = start_run(out, config, overwrite, [str(i) for i in inputs], mapping, fmt)
-    try:
-        _execute(run, config, _stages(config), predictor)
-    finally:
-        run.release()
+    with make_engine(config) as engine:
+        run = start_run(out, config, overwrite, [str(i) for i in inputs], mapping, fmt)
+        try:
+            _execute(run, config, _stages(config), predictor, engine)
+        finally:
+            run.release()
     return run
 
 
-def resume_pipeline(out: str | Path) -> Run:
+def resume_pipeline(out: str | Path, engine: Iterable[str] = ()) -> Run:
     """Finish a run that crashed or was killed: rerun its first unfinished stage and every
     stage after it, with the config and inputs the run recorded. A finished run is left as
-    it is."""
+    it is. `engine` holds `engine.*` overrides (`engine.name="dask"`): where the work runs
+    does not change the outputs, so a run started on one engine may be finished on
+    another."""
     run = Run.open(out)
     with run.locked("resume"):
         manifest = run.manifest
         if "args" not in manifest or "config" not in manifest:
             raise RunIncompleteError(f"{run.path} was not started by `disinfo run`; it cannot "
                                      f"be resumed. Start it again with `disinfo run`.")
-        config = manifest["config"]
+        config = with_engine(manifest["config"], engine)
         names = _stages(config)
         stages = manifest.get("stages", {})
         done = 0
         while done < len(names) and stages.get(names[done], {}).get("status") == "finished":
             done += 1
         if done < len(names) or "finished_at" not in manifest:
-            _execute(run, config, names[done:], MechanismPredictor.from_config(config))
+            predictor = MechanismPredictor.from_config(config)
+            with make_engine(config) as engine:
+                _execute(run, config, names[done:], predictor, engine)
     return run
+
+
+def with_engine(config: Mapping[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """`config` with `engine.*` overrides (`--set` syntax) applied and checked."""
+    engine = dict(config.get("engine") or load_config()["engine"])
+    for item in overrides:
+        key = parse_override(item)[0]
+        if not key.startswith("engine."):
+            raise ConfigError(f"only engine settings can change when resuming; got {key!r}.")
+        name = key.split(".", 1)[1]
+        engine[name] = load_config(overrides=[item])["engine"][name]  # checked there
+    return {**config, "engine": engine}
 
 
 def failures(run: Run) -> list[str]:

@@ -29,9 +29,10 @@ import pyarrow as pa
 from .. import progress
 from ..config import resolve_path
 from ..duckdb_paths import duckdb_path
+from ..engines import LocalEngine, held, portable_config
 from ..features.parse import ParsedDoc
 from ..model.predict import MechanismPredictor
-from ..store import Run, utc_now, write_parquet
+from ..store import Run, read_part, utc_now, write_parquet
 from .discovery import discover
 from .store import NarrativeStore
 from .tagging import TaxonomyTagger, load_narratives
@@ -45,45 +46,44 @@ CLUSTER_COLUMNS = {"narrative_id": "string", "label": "string", "top_terms": "ob
                    "taxonomy": "object", "matched_similarity": "float64"}
 
 
-def _texts_and_tags(run: Run, tagger: TaxonomyTagger, classifier=None):
-    """Yield per chunk: ids, lemma texts, tags and tag evidence (offsets and sentence text).
+def _texts_and_tags(parsed: pd.DataFrame, cleaned: pd.DataFrame, tagger: TaxonomyTagger,
+                    classifier=None):
+    """The ids, lemma texts, tags and tag evidence (offsets and sentence text) of one part.
     With a narrative classifier, its positive narratives join the cue tags (evidence: the
     sentences that score highest for the narrative, `"by": "classifier"`)."""
-    for parsed, cleaned in zip(run.iter_table("parsed"),
-                               run.iter_table("cleaned", columns=["id", "text", "source"])):
-        if not (parsed["id"].to_numpy() == cleaned["id"].to_numpy()).all():
-            raise RuntimeError("parsed and cleaned tables are out of step; re-run classify.")
-        ids, texts, tags, evidence = [], [], [], []
-        found_all = []
-        for row, text in zip(parsed.itertuples(index=False), cleaned["text"]):
-            found = {nid: {"by": "cues", "cues": info["cues"], "sentences": [
-                {"start": int(row.sents[i][0]), "end": int(row.sents[i][1]),
-                 "text": text[int(row.sents[i][0]):int(row.sents[i][1])]}
-                for i in info["sentences"]]}
-                for nid, info in tagger.tag(list(row.sent_lemmas)).items()}
-            found_all.append(found)
-            ids.append(row.id)
-            texts.append(" ".join(row.sent_lemmas))
-        if classifier is not None:
-            docs = [ParsedDoc(text, None if pd.isna(source) else source,
-                              sents=[(int(a), int(b)) for a, b in row.sents],
-                              sent_lemmas=list(row.sent_lemmas),
-                              sent_cues=json.loads(row.sent_cues))
-                    for row, text, source in zip(parsed.itertuples(index=False),
-                                                 cleaned["text"], cleaned["source"])]
-            pred = classifier.predict_docs(docs, cleaned)
-            for found, ev in zip(found_all, pred.evidence):
-                for nid, items in ev.items():
-                    sentences = [{k: i[k] for k in ("start", "end", "text", "score")}
-                                 for i in items if i["kind"] == "sentence"]
-                    if nid in found:
-                        found[nid]["by"] = "cues+classifier"
-                    else:
-                        found[nid] = {"by": "classifier", "cues": [], "sentences": sentences}
-        for found in found_all:
-            tags.append(sorted(found))
-            evidence.append(json.dumps(dict(sorted(found.items())), ensure_ascii=False))
-        yield ids, texts, tags, evidence
+    if not (parsed["id"].to_numpy() == cleaned["id"].to_numpy()).all():
+        raise RuntimeError("parsed and cleaned tables are out of step; re-run classify.")
+    ids, texts, tags, evidence = [], [], [], []
+    found_all = []
+    for row, text in zip(parsed.itertuples(index=False), cleaned["text"]):
+        found = {nid: {"by": "cues", "cues": info["cues"], "sentences": [
+            {"start": int(row.sents[i][0]), "end": int(row.sents[i][1]),
+             "text": text[int(row.sents[i][0]):int(row.sents[i][1])]}
+            for i in info["sentences"]]}
+            for nid, info in tagger.tag(list(row.sent_lemmas)).items()}
+        found_all.append(found)
+        ids.append(row.id)
+        texts.append(" ".join(row.sent_lemmas))
+    if classifier is not None:
+        docs = [ParsedDoc(text, None if pd.isna(source) else source,
+                          sents=[(int(a), int(b)) for a, b in row.sents],
+                          sent_lemmas=list(row.sent_lemmas),
+                          sent_cues=json.loads(row.sent_cues))
+                for row, text, source in zip(parsed.itertuples(index=False),
+                                             cleaned["text"], cleaned["source"])]
+        pred = classifier.predict_docs(docs, cleaned)
+        for found, ev in zip(found_all, pred.evidence):
+            for nid, items in ev.items():
+                sentences = [{k: i[k] for k in ("start", "end", "text", "score")}
+                             for i in items if i["kind"] == "sentence"]
+                if nid in found:
+                    found[nid]["by"] = "cues+classifier"
+                else:
+                    found[nid] = {"by": "classifier", "cues": [], "sentences": sentences}
+    for found in found_all:
+        tags.append(sorted(found))
+        evidence.append(json.dumps(dict(sorted(found.items())), ensure_ascii=False))
+    return ids, texts, tags, evidence
 
 
 NARRATIVES_SCHEMA = pa.schema([("id", pa.string()), ("taxonomy", pa.list_(pa.string())),
@@ -92,15 +92,58 @@ NARRATIVES_SCHEMA = pa.schema([("id", pa.string()), ("taxonomy", pa.list_(pa.str
                                ("narrative_share", pa.float64())])
 
 
-def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
+def tag_part(item: tuple[int, tuple[str, str]], run_path: str, config: Mapping[str, Any],
+             found, cluster_ids: list[str], tagger: TaxonomyTagger | None = None,
+             classifier=None) -> int:
+    """The part task of `narratives`: tag the documents of one (parsed, cleaned) part pair
+    with the taxonomy and the discovered narratives `found`, and write its `narratives`
+    part. Without `tagger` (in a Dask worker), the tagger and the optional narrative
+    classifier are made from `config` once per process. Returns the documents tagged."""
+    index, (parsed_path, cleaned_path) = item
+    cfg = config["narratives"]
+    if tagger is None:
+        key = json.dumps([cfg, config["features"], config["classify"]], sort_keys=True)
+        tagger, classifier = held("narratives", key, lambda: _taggers(config))
+    ids, texts, tags, evidence = _texts_and_tags(
+        read_part(parsed_path), read_part(cleaned_path, ["id", "text", "source"]), tagger,
+        classifier)
+    W = found.weights(texts) if found else np.zeros((len(texts), 1))
+    sums = W.sum(axis=1)
+    top = W.argmax(axis=1)
+    share = np.divide(W[np.arange(len(W)), top], sums, out=np.zeros(len(W)), where=sums > 0)
+    keep = share >= cfg["min_share"]
+    df = pd.DataFrame({
+        "id": pd.Series(ids, dtype="string"),
+        "taxonomy": pd.Series(tags, dtype=object),
+        "taxonomy_evidence": pd.Series(evidence, dtype="string"),
+        "narrative_id": pd.Series([cluster_ids[t] if k else None for t, k in zip(top, keep)],
+                                  dtype="string"),
+        "narrative_share": np.round(np.where(keep, share, 0.0), 4)})
+    # an explicit schema: an empty part still has list<string> tags
+    Run(run_path).write_part("narratives", index, pa.Table.from_pandas(
+        df, schema=NARRATIVES_SCHEMA, preserve_index=False))
+    return len(ids)
+
+
+def _taggers(config: Mapping[str, Any]) -> tuple[TaxonomyTagger, Any]:
+    """The taxonomy tagger and the optional narrative classifier a config names."""
+    cfg = config["narratives"]
+    return (TaxonomyTagger(load_narratives(resolve_path(cfg["taxonomy"]))),
+            MechanismPredictor.from_config(config, cfg["classifier"])
+            if cfg["classifier"] else None)
+
+
+def narratives(run: Run, config: Mapping[str, Any], engine=None) -> dict[str, Any]:
+    """Discover narratives over the whole run, then tag and assign every document part by
+    part (`tag_part`, on `engine`: by default in this process)."""
     started = time.perf_counter()
+    engine = engine or LocalEngine()
     cfg = config["narratives"]
     if not run.has_table("parsed"):
         raise FileNotFoundError(f"{run.path} has no parsed table; run `disinfo classify "
                                 f"{run.path}` first (narratives reuse its spaCy pass).")
-    tagger = TaxonomyTagger(load_narratives(resolve_path(cfg["taxonomy"])))
-    classifier = (MechanismPredictor.from_config(config, cfg["classifier"])
-                  if cfg["classifier"] else None)
+    local = engine.name == "local"
+    tagger, classifier = _taggers(config) if local else (None, None)
     total = run.count_rows("parsed")
     stride = max(1, math.ceil(total / cfg["max_fit_docs"]))
     fit_texts: list[str] = []
@@ -122,27 +165,12 @@ def narratives(run: Run, config: Mapping[str, Any]) -> dict[str, Any]:
     cluster_ids, similarity = store.assign(found.terms, found.labels, run.path.name,
                                            cfg["match_threshold"]) if found else ([], [])
     run.reset_table("narratives")
+    parts = list(enumerate(zip(map(str, run.parts("parsed")), map(str, run.parts("cleaned")))))
     with progress.task("narratives: tag and assign", total) as advance:
-        for index, (ids, texts, tags, evidence) in enumerate(
-                _texts_and_tags(run, tagger, classifier)):
-            W = found.weights(texts) if found else np.zeros((len(texts), 1))
-            sums = W.sum(axis=1)
-            top = W.argmax(axis=1)
-            share = np.divide(W[np.arange(len(W)), top], sums, out=np.zeros(len(W)),
-                              where=sums > 0)
-            keep = share >= cfg["min_share"]
-            df = pd.DataFrame({
-                "id": pd.Series(ids, dtype="string"),
-                "taxonomy": pd.Series(tags, dtype=object),
-                "taxonomy_evidence": pd.Series(evidence, dtype="string"),
-                "narrative_id": pd.Series([cluster_ids[t] if k else None
-                                           for t, k in zip(top, keep)], dtype="string"),
-                "narrative_share": np.round(np.where(keep, share, 0.0), 4)})
-            # an explicit schema: an empty part still has list<string> tags
-            run.write_part("narratives", index,
-                           pa.Table.from_pandas(df, schema=NARRATIVES_SCHEMA,
-                                                preserve_index=False))
-            advance(len(ids))
+        for tagged in engine.map(tag_part, parts, str(run.path.resolve()),
+                                 config if local else portable_config(config), found,
+                                 cluster_ids, *((tagger, classifier) if local else ())):
+            advance(tagged)
     clusters = _clusters(run, config, found, cluster_ids, similarity) if found else \
         pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLUSTER_COLUMNS.items()})
     write_parquet(run.path / "clusters.parquet", clusters)
@@ -248,11 +276,11 @@ def _trends(run: Run, config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
           select i.kind, i.key,
                  trim(unnest(string_split(coalesce(p.source, '(none)'), '{sep}'))) as source
           from items i join predictions p using (id))
-        group by all order by kind, key, documents desc""").df()
+        group by all order by kind, key, documents desc, source""").df()
     by_lang = con.execute("""
         select kind, key, coalesce(p.lang, '(unknown)') as lang, count(*)::int as documents
         from items i join predictions p using (id) group by all
-        order by kind, key, documents desc""").df()
+        order by kind, key, documents desc, lang""").df()
     return trends, by_source, by_lang
 
 

@@ -156,7 +156,7 @@ def build(run: Run, config: Mapping[str, Any],
     tables["accusation_directions"] = _directions(con) if "mutual_accusation" in labels \
         else pd.DataFrame(columns=["accuser", "accused", "documents"])
     tables["quarantine_reasons"] = (_df(con, "select reason, count(*)::int as records from "
-                                             "quarantine group by 1 order by 2 desc")
+                                             "quarantine group by 1 order by 2 desc, 1")
                                     if run.has_table("quarantine")
                                     else pd.DataFrame(columns=["reason", "records"]))
     tables.update(_narrative_tables(run, con))
@@ -219,7 +219,7 @@ def _narrative_tables(run: Run, con) -> dict[str, pd.DataFrame]:
             select narrative_id, label, size, coherence_npmi, array_to_string(taxonomy, ', ')
             as taxonomy, substr(first_date, 1, 10) as first_date,
             substr(last_date, 1, 10) as last_date, top_sources, representatives
-            from narrative_clusters order by size desc""")
+            from narrative_clusters order by size desc, narrative_id""")
         found["top_sources"] = [", ".join(f"{k} {v}" for k, v in json.loads(x or "{}").items())
                                 for x in found["top_sources"]]
         found["representatives"] = [" | ".join(_title(r) for r in json.loads(x or "[]"))
@@ -231,7 +231,7 @@ def _narrative_tables(run: Run, con) -> dict[str, pd.DataFrame]:
             order by kind, key, period""")
     if (run.path / "spikes.parquet").exists():
         out["spikes"] = _df(con, """select kind, key, week, documents, baseline, p_value
-            from spikes order by p_value, week""")
+            from spikes order by p_value, week, kind, key""")
     return out
 
 
@@ -257,7 +257,7 @@ def _coordination_tables(run: Run, con) -> dict[str, pd.DataFrame]:
     clusters = _df(con, """select cluster_id, n_accounts, n_posts, n_bursts, first_seen,
         last_seen, score, synchrony, similarity, activity_share, representative,
         array_to_string(accounts, ', ') as accounts from coordination_clusters
-        order by score desc""")
+        order by score desc, cluster_id""")
     return {"coordination_clusters": clusters}
 
 
