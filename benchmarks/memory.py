@@ -1,7 +1,7 @@
 """Peak memory of every stage at 1x and 4x the input (and more scales with --scales).
 
     python benchmarks/memory.py [--records 20000] [--kind posts|articles] [--scales 1 4]
-                                [--seed 0] [--set KEY=VALUE ...]
+                                [--seed 0] [--set KEY=VALUE ...] [--until STAGE]
 
 Builds one corpus per scale from real text: the sentences of the labelled EUvsDisinfo
 summaries and disproofs (corpora/labelled) and, when ../shared/data/ptc is present, of the
@@ -89,7 +89,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="sets", action="append", default=[],
                         help="a config override for every stage (repeatable)")
+    parser.add_argument("--until", choices=STAGES, default=STAGES[-1],
+                        help="the last stage to run (coordination: a 1M-post export cleaned "
+                             "and checked for coordination, not classified)")
     args = parser.parse_args()
+    names = STAGES[:STAGES.index(args.until) + 1]
     sets = [arg for item in args.sets for arg in ("--set", item)]
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +104,7 @@ def main() -> None:
             words = corpus(data, records, args.kind, random.Random(args.seed + scale))
             run = tmp / f"run-{scale}"
             stages = {}
-            for name in STAGES:
+            for name in names:
                 command = ([name, str(data), "--out", str(run)] if name == "ingest"
                            else [name, str(run)]) + sets
                 peak, seconds = stage(command)
@@ -116,7 +120,7 @@ def main() -> None:
                                 / results[first]["stages"][name]["peak_rss_mb"], 3),
         "time_ratio": round(results[last]["stages"][name]["seconds"]
                             / max(results[first]["stages"][name]["seconds"], 1e-9), 2)}
-        for name in STAGES}
+        for name in names}
     print(json.dumps({"benchmark": "memory", "scales": args.scales, "kind": args.kind,
                       "records_at_1x": args.records,
                       "settings": args.sets,
