@@ -211,7 +211,7 @@ def _clean_record(row: dict[str, Any], cfg, keep: set[str], counts: dict[str, in
         return "html_without_text", "no main text could be extracted from the HTML"
     if not text:
         return "empty_text", "the text is empty or whitespace only"
-    visible = sum(1 for ch in text if not ch.isspace())
+    visible = len("".join(text.split()))  # str.split() cuts at every str.isspace()
     if visible < cfg["min_chars"]:
         return "too_short", f"{visible} non-space characters < clean.min_chars={cfg['min_chars']}"
     if len(text) > cfg["max_chars"]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3://..., gs://... (pathlib keeps one /)
 LOCK = ".lock"
 # what the report stage writes; removed when any stage starts, so that a report never
 # presents tables of a run that is being rewritten
@@ -119,6 +121,11 @@ class Run:
         With `overwrite`, an existing run folder's content is replaced, but only once its lock
         is taken: a run still working in it is never deleted under its feet.
         """
+        if _URL.match(str(path)):
+            raise ValueError(
+                f"{path} is a URL; a run folder must be a folder of this machine's file "
+                f"system (it relies on atomic renames and a lock file). Mount the storage "
+                f"(e.g. with mountpoint-s3, s3fs or gcsfuse) and give the mounted path.")
         run = cls(path)
         run.path.mkdir(parents=True, exist_ok=True)
         held = [p for p in run.path.iterdir() if p.name != LOCK]

@@ -60,3 +60,11 @@ def test_duckdb_connections_are_bounded_by_the_config_and_spill_into_the_run(tmp
     temp = con.execute("select current_setting('temp_directory')").fetchone()[0]
     assert temp == str(run.path / ".duckdb-tmp")
     con.close()
+
+
+@pytest.mark.parametrize("url", ["s3://bucket/runs/a", "gs://bucket/run", "file:///tmp/x"])
+def test_a_url_is_not_a_run_folder(tmp_path, monkeypatch, url):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="Mount the storage"):
+        Run.create(url)
+    assert not any(tmp_path.iterdir())  # no local folder named "s3:" was made

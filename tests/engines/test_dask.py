@@ -88,3 +88,23 @@ def test_resume_changes_only_engine_settings():
         with_engine(config, ["clean.max_chars=10"])
     with pytest.raises(ConfigError, match="engine.name' must be one of local, dask"):
         with_engine(config, ['engine.name="spark"'])
+
+
+def test_stage_commands_run_on_the_engine_the_config_names(tmp_path):
+    """`disinfo clean RUN --set engine.name="dask"` re-cleans on a LocalCluster; same table."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    runner = CliRunner()
+    out = tmp_path / "r"
+    ingest = runner.invoke(app, ["-q", "ingest", str(SAMPLE / "news.csv"), "--out", str(out),
+                                 "--set", "ingest.chunk_size=30"])
+    assert ingest.exit_code == 0, ingest.output
+    tables = []
+    for engine in ("local", "dask"):
+        step = runner.invoke(app, ["-q", "clean", str(out), "--set", f'engine.name="{engine}"',
+                                   "--set", "engine.workers=2"])
+        assert step.exit_code == 0, step.output
+        tables.append(pd.read_parquet(out / "cleaned"))
+    assert len(tables[0]) > 90 and len(Run(out).parts("cleaned")) == 4
+    pd.testing.assert_frame_equal(*tables)
