@@ -387,8 +387,9 @@ def explain(args: List[str] = typer.Argument(..., metavar="[MODEL_DIR] TEXT",
         mark = "[bold green]YES[/]" if info["decision"] else "[dim]no[/]"
         out.print(f"{label}: {mark} score {info['score']:.3f} (threshold {info['threshold']})")
         for item in info["evidence"]:
-            if item["kind"] == "sentence":
-                out.print(f"   evidence [{item['start']}:{item['end']}] {item['text']!r}")
+            if item["kind"] in ("sentence", "passage"):
+                out.print(f"   evidence {item['kind']} [{item['start']}:{item['end']}] "
+                          f"{item['text']!r}")
             elif item["kind"] == "metadata":
                 out.print(f"   metadata {item['field']}={item['value']!r} -> {item['outlet']} "
                           f"({item['affiliation']}, {item['country']})")

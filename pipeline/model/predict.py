@@ -145,7 +145,9 @@ class MechanismPredictor:
         """Score documents that are already parsed (e.g. rebuilt from a run's `parsed`
         table); `records` supplies the ids for the coordination path."""
         X = self.features.transform(docs)
-        text_p = np.maximum(self.head.predict_proba(X), self._passage_scores(docs))
+        doc_p = self.head.predict_proba(X)
+        passage_p, passages = self._passage_scores(docs)
+        text_p = np.maximum(doc_p, passage_p)
         scores = text_p.copy()
         thresholds = np.asarray(self.head.thresholds_)
         meta_hits: list[dict[str, list[dict[str, Any]]]] = [{} for _ in docs]
@@ -176,26 +178,36 @@ class MechanismPredictor:
         scores[skipped] = np.nan
         decisions = (np.nan_to_num(scores, nan=-1.0) >= thresholds).astype(int)
         directions = self._directions(X, docs, decisions)
-        evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits, directions)
+        by_passage = {(int(i), int(j)): passages[(int(i), int(j))]
+                      for i, j in zip(*np.nonzero(passage_p > doc_p))
+                      if (i, j) in passages}
+        evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits, directions,
+                                  by_passage)
         return Predictions(self.labels, scores, decisions, evidence, directions, docs,
                            not_scored)
 
-    def _passage_scores(self, docs: list[ParsedDoc]) -> np.ndarray:
+    def _passage_scores(self, docs: list[ParsedDoc]
+                        ) -> tuple[np.ndarray, dict[tuple[int, int], tuple[int, int]]]:
         """Per document and label the highest probability of any of its passages (0 for
-        documents not longer than `passage_sentences`)."""
+        documents not longer than `passage_sentences`), and the character span of that
+        passage, keyed by (document, label)."""
         best = np.zeros((len(docs), len(self.labels)))
+        where: dict[tuple[int, int], tuple[int, int]] = {}
         n = self.passage_sentences
         passages, owners = [], []
         for i, doc in enumerate(docs):
             if n and len(doc.sents) > n:
                 for first in range(0, len(doc.sents) - n // 2, max(1, n // 2)):
-                    passages.append(doc.passage(first, min(first + n, len(doc.sents))))
-                    owners.append(i)
+                    last = min(first + n, len(doc.sents))
+                    passages.append(doc.passage(first, last))
+                    owners.append((i, doc.sents[first][0], doc.sents[last - 1][1]))
         if passages:
             proba = self.head.predict_proba(self.features.transform(passages))
-            for row, i in enumerate(owners):
-                best[i] = np.maximum(best[i], proba[row])
-        return best
+            for row, (i, start, end) in enumerate(owners):
+                for j in np.flatnonzero(proba[row] > best[i]):
+                    best[i, j] = proba[row, j]
+                    where[(i, int(j))] = (start, end)
+        return best, where
 
     def _directions(self, X, docs, decisions) -> list[str | None]:
         """Accusation direction of the documents that are mutual_accusation."""
@@ -226,18 +238,26 @@ class MechanismPredictor:
         values = self._direction_values(self.features.transform(chosen), chosen)
         return dict(zip(rows, values))
 
-    def _evidence(self, docs, decisions, text_p, thresholds, meta_hits,
-                  directions) -> list[dict[str, Any]]:
-        """Top sentences per positive label (text path), or the metadata that fired."""
+    def _evidence(self, docs, decisions, text_p, thresholds, meta_hits, directions,
+                  by_passage: Mapping[tuple[int, int], tuple[int, int]]
+                  ) -> list[dict[str, Any]]:
+        """Per positive label: the metadata that fired, and the sentences that point to the
+        label on their own (scored alone, their probability reaches the label's threshold),
+        best first. When none does and no metadata fired, the passage whose score made the
+        decision, or for a decision on the whole document its best sentence (the decision
+        needs a reason shown). `score` is a sentence's linear score, `probability` its
+        calibrated probability."""
         wanted: list[tuple[int, int]] = []  # (doc, sentence) pairs to score
         for i, doc in enumerate(docs):
             if decisions[i].any():
                 wanted.extend((i, s) for s in range(len(doc.sents)))
         sentence_scores: dict[tuple[int, int], np.ndarray] = {}
+        sentence_p: dict[tuple[int, int], np.ndarray] = {}
         if wanted:
-            sub = [docs[i].sentence(s) for i, s in wanted]
-            scores = self.head.decision_function(self.features.transform(sub))
+            sub = self.features.transform([docs[i].sentence(s) for i, s in wanted])
+            scores, proba = self.head.decision_function(sub), self.head.predict_proba(sub)
             sentence_scores = {key: scores[n] for n, key in enumerate(wanted)}
+            sentence_p = {key: proba[n] for n, key in enumerate(wanted)}
         out = []
         for i, doc in enumerate(docs):
             ev: dict[str, Any] = {}
@@ -250,15 +270,19 @@ class MechanismPredictor:
                 if text_positive or not items:
                     ranked = sorted(range(len(doc.sents)),
                                     key=lambda s: -sentence_scores[(i, s)][j])[:self.k]
-                    # sentences that point to the label on their own; when none does and
-                    # no metadata fired, the best one (the decision needs a reason shown)
-                    pointing = [s for s in ranked if sentence_scores[(i, s)][j] > 0]
-                    ranked = pointing or ([] if items else ranked[:1])
-                    for s in ranked:
+                    pointing = [s for s in ranked
+                                if sentence_p[(i, s)][j] >= thresholds[j]]
+                    if not pointing and not items and (i, j) in by_passage:
+                        start, end = by_passage[(i, j)]
+                        items.append({"kind": "passage", "text": doc.text[start:end],
+                                      "start": start, "end": end,
+                                      "probability": round(float(text_p[i, j]), 4)})
+                    for s in pointing or ([] if items else ranked[:1]):
                         start, end = doc.sents[s]
                         items.append({"kind": "sentence", "text": doc.text[start:end],
                                       "start": start, "end": end,
                                       "score": round(float(sentence_scores[(i, s)][j]), 4),
+                                      "probability": round(float(sentence_p[(i, s)][j]), 4),
                                       "cues": sorted(doc.sent_cues[s])})
                 if label == ACCUSATION_LABEL:
                     items.append({"kind": "direction", "direction": directions[i]})

@@ -20,6 +20,9 @@ from ..features.registry import OutletRegistry
 from ..store import Run, utc_now
 from .findings import findings
 
+# evidence items that are a span of the document's text (shown in context)
+TEXT_EVIDENCE = ("sentence", "passage")
+
 PART_TABLES = ("predictions", "evidence", "quarantine", "cleaned", "narratives",
                "coordination_posts")
 FILE_TABLES = {"narrative_clusters": "clusters.parquet", "trends": "trends.parquet",
@@ -303,12 +306,12 @@ def _examples(con, labels, k, context, with_text) -> dict[str, list[dict[str, An
             row["evidence"] = []
             for item in items:
                 entry = {"kind": item["kind"]}
-                if item["kind"] == "sentence" and item.get("start") is not None and body:
+                if item["kind"] in TEXT_EVIDENCE and item.get("start") is not None and body:
                     s, e = int(item["start"]), int(item["end"])
                     entry.update(before=body[max(0, s - context):s], text=body[s:e],
                                  after=body[e:e + context], clipped_before=s > context,
                                  clipped_after=e + context < len(body))
-                elif item["kind"] == "sentence":
+                elif item["kind"] in TEXT_EVIDENCE:
                     entry.update(before="", text=item.get("text", ""), after="")
                 else:
                     entry["detail"] = {k: v for k, v in item.items() if k != "kind"}

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from . import charts
-from .data import ReportData
+from .data import TEXT_EVIDENCE, ReportData
 
 SECTIONS = [("summary", "Summary"), ("mechanisms", "Mechanisms"), ("sources", "Sources"),
             ("narratives", "Narratives"), ("accusations", "Accusations"),
@@ -272,7 +272,7 @@ def render(data: ReportData) -> str:
         for doc in docs:
             items = []
             for item in doc["evidence"]:
-                if item["kind"] == "sentence":
+                if item["kind"] in TEXT_EVIDENCE:
                     items.append(f'<p class="ctx">{"… " if item.get("clipped_before") else ""}'
                                  f'{e(item["before"])}<mark>{e(item["text"])}</mark>'
                                  f'{e(item["after"])}{" …" if item.get("clipped_after") else ""}'

@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 
-from .data import ReportData
+from .data import TEXT_EVIDENCE, ReportData
 
 
 def _cell(value) -> str:
@@ -61,7 +61,7 @@ def render(data: ReportData) -> str:
             out.append(f"- **{_cell(doc.get('title') or doc['id'])}** ({_cell(doc.get('source'))}, "
                        f"{_cell(doc.get('published_at'))}, score {doc['score']:.3f})")
             for item in doc["evidence"]:
-                if item["kind"] == "sentence":
+                if item["kind"] in TEXT_EVIDENCE:
                     out.append(f"  - > {_cell(item['text'])}")
                 else:
                     out.append(f"  - {item['kind']}: {_cell(json.dumps(item['detail']))}")

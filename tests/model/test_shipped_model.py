@@ -116,9 +116,10 @@ def test_every_positive_has_evidence_and_metadata_path_fires(predictor):
     # its own (issue #13: evidence sentences with negative scores of their own)
     assert pred.decisions[4, labels.index("state_media")]
     assert [e["kind"] for e in pred.evidence[4]["state_media"]] == ["metadata"]
-    assert all(e["score"] > 0 for label_items in pred.evidence for items in
-               label_items.values() for e in items if e["kind"] == "sentence"
-               and any(m["kind"] == "metadata" for m in items))
+    thresholds = dict(zip(labels, predictor.head.thresholds_))
+    assert all(e["probability"] >= thresholds[label] for label_items in pred.evidence
+               for label, items in label_items.items() for e in items
+               if e["kind"] == "sentence" and any(m["kind"] == "metadata" for m in items))
     j = labels.index("mutual_accusation")
     assert pred.decisions[1, j] and pred.directions[1] == "WEST->RU"
     assert pred.decisions[2, labels.index("coordinated_campaign")]
@@ -156,3 +157,30 @@ def test_a_long_article_is_scored_passage_by_passage(predictor):
     assert with_passages.decisions[0, j] == 1
     evidence = [e for e in with_passages.evidence[0]["sowing_doubt"] if e["kind"] == "sentence"]
     assert "rehearsal for invasion" in evidence[0]["text"]
+
+
+def test_a_decision_that_no_sentence_makes_alone_shows_the_passage_that_made_it(predictor):
+    """Evidence is what made the decision: when no sentence, scored alone, reaches the
+    threshold, the passage whose score did is shown (not the best, failing, sentence)."""
+    filler = ("The city council met on Tuesday to discuss the budget for schools. "
+              "Teachers asked for new computers and the mayor promised to consider it. ") * 6
+    claim = ("NATO troops arrive in Poland again. The generals speak of defence. The drills "
+             "look like preparation for an attack. Nobody explains the real aim.")
+    records = pd.DataFrame({"text": [filler + claim + " " + filler], "source": [None]})
+    before = predictor.predict(records)
+    j = before.labels.index("sowing_doubt")
+    best_sentence = max(e["probability"] for e in before.evidence[0]["sowing_doubt"])
+    score = before.scores[0, j]
+    assert score > best_sentence  # the passage scores above any of its sentences
+    kept = predictor.head.thresholds_[j]
+    predictor.head.thresholds_[j] = (score + best_sentence) / 2
+    try:
+        after = predictor.predict(records)
+    finally:
+        predictor.head.thresholds_[j] = kept
+    assert after.decisions[0, j] == 1
+    [passage] = after.evidence[0]["sowing_doubt"]
+    assert passage["kind"] == "passage" and passage["probability"] == round(score, 4)
+    text = records["text"][0]
+    assert text[passage["start"]:passage["end"]] == passage["text"]
+    assert "preparation for an attack" in passage["text"] and len(passage["text"]) < len(text)
