@@ -1,11 +1,11 @@
 """Engines: where the per-part work of a stage runs.
 
 The stages that do per-record work split it into part tasks and global steps. A part task
-reads one part file of the table its stage reads (`cleaned/part-00003.parquet`) and writes
-its outputs under the same run folder, so a task needs nothing from the process that
-submitted it but the run folder's path and the config. The global steps (duplicate marking
-in input order, coordination, narrative discovery, the report) run in the calling process,
-over every part. `Engine.map` runs a task over parts and yields the results in part order,
+reads one part file of the table its stage reads (`cleaned/part-00003.parquet`), so it
+needs nothing from the process that submitted it but paths and the config; the classify and
+narratives tasks write their outputs under the run folder, the clean task returns the
+cleaned records. The global steps (duplicate marking in input order, coordination,
+narrative discovery, the report) run in the calling process, over every part. `Engine.map` runs a task over parts and yields the results in part order,
 so a stage's outputs do not depend on its engine:
 
 - `local`: in the calling process, one part after another;
@@ -16,6 +16,7 @@ so a stage's outputs do not depend on its engine:
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator, Mapping
+
 
 class EngineError(ValueError):
     """The engine the config names cannot be used; the message says why and what to do."""

@@ -3,10 +3,11 @@
 Without a scheduler address it starts a `LocalCluster` of worker processes (one thread each)
 on this machine for the run and closes it afterwards; with one (`engine.scheduler`,
 `--scheduler tcp://host:8786`) it submits to that cluster, whose workers must have this
-package installed and see the run folder at the same path (shared storage). A task reads and
-writes the run folder itself; what travels through the scheduler is the path, the config and
-the small results the global steps need. Tasks are submitted `in_flight` per worker at a
-time, so results never pile up in memory however many parts a table has.
+package installed and see the run folder at the same path (shared storage). A task reads its
+part from the run folder; what travels between the workers and this process is the paths,
+the config, the counts of classify and narratives and the cleaned records of clean (which
+this process marks for duplicates in input order). Tasks are submitted `in_flight` per
+worker at a time, so results never pile up in memory however many parts a table has.
 """
 from __future__ import annotations
 
