@@ -74,8 +74,8 @@ def _texts_and_tags(parsed: pd.DataFrame, cleaned: pd.DataFrame, tagger: Taxonom
         pred = classifier.predict_docs(docs, cleaned)
         for found, ev in zip(found_all, pred.evidence):
             for nid, items in ev.items():
-                sentences = [{k: i[k] for k in ("start", "end", "text", "score")}
-                             for i in items if i["kind"] == "sentence"]
+                sentences = [{k: i.get(k) for k in ("start", "end", "text", "score")}
+                             for i in items if i["kind"] in ("sentence", "passage")]
                 if nid in found:
                     found[nid]["by"] = "cues+classifier"
                 else:
