@@ -209,14 +209,13 @@ def ingest(inputs: List[str] = typer.Argument(..., help="Input files or folders,
 
 def _stage(name: str, run_dir: Path, config, set_):
     from .engines import make_engine
-    from .run import run_stage
+    from .run import ENGINE_STAGES, run_stage
     from .store import Run
     cfg = _config(config, set_)
     run_ = _guard(Run.open, run_dir)
-    if name in ("clean", "classify", "narratives"):  # per-part work on engine.name's engine
+    if name in ENGINE_STAGES:  # per-part work on the engine engine.name names
         with _guard(make_engine, cfg) as engine:
-            result = _guard(run_stage, run_, name, cfg,
-                            *((None, engine) if name == "classify" else (engine,)))
+            result = _guard(run_stage, run_, name, cfg, engine=engine)
     else:
         result = _guard(run_stage, run_, name, cfg)
     console.print(result["counts"])

@@ -27,6 +27,8 @@ from .store import Run, RunIncompleteError, utc_now
 STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "ingest": ingest, "clean": clean, "coordination": coordination, "classify": classify,
     "narratives": narratives, "report": report}
+# the stages whose per-part work runs on an engine (their `engine` argument)
+ENGINE_STAGES = ("clean", "classify", "narratives")
 
 
 def start_run(out: str, config: Mapping[str, Any], overwrite: bool = False,
@@ -41,9 +43,11 @@ def start_run(out: str, config: Mapping[str, Any], overwrite: bool = False,
     return run
 
 
-def run_stage(run: Run, name: str, config: Mapping[str, Any], *args: Any) -> dict[str, Any]:
+def run_stage(run: Run, name: str, config: Mapping[str, Any], *args: Any,
+              engine=None) -> dict[str, Any]:
     """Run one stage under the folder's lock: refused while an earlier stage is unfinished,
-    recorded `started` before any work and `finished` by the stage itself."""
+    recorded `started` before any work and `finished` by the stage itself. `engine` goes to
+    the stages of ENGINE_STAGES (by default they run on the local engine)."""
     with run.locked(name):
         earlier = list(STAGES)[:list(STAGES).index(name)]
         unfinished = [s for s in run.unfinished() if s in earlier]
@@ -53,6 +57,8 @@ def run_stage(run: Run, name: str, config: Mapping[str, Any], *args: Any) -> dic
                 f"finish; finish the run with `disinfo run --resume {run.path}` before "
                 f"running {name}.")
         run.start_stage(name)
+        if name in ENGINE_STAGES:
+            return STAGES[name](run, config, *args, engine=engine)
         return STAGES[name](run, config, *args)
 
 
@@ -84,11 +90,9 @@ def _execute(run: Run, config: Mapping[str, Any], names: list[str],
                 run_stage(run, name, config, args.get("inputs", []), args.get("mapping"),
                           args.get("format"))
         elif name == "classify":
-            run_stage(run, name, config, predictor, engine)
-        elif name in ("clean", "narratives"):
-            run_stage(run, name, config, engine)
+            run_stage(run, name, config, predictor, engine=engine)
         else:
-            run_stage(run, name, config)
+            run_stage(run, name, config, engine=engine)
     run.update_manifest(finished_at=utc_now())
 
 
