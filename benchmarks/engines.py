@@ -15,38 +15,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
-from ptc_articles import write_articles
+from speed_runs import run_disinfo, write_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-STAGES = ("ingest", "clean", "coordination", "classify", "narratives", "report")
 
 
 def run(data: Path, out: Path, sets: list[str]) -> dict:
-    command = [sys.executable, "-m", "pipeline.cli", "-q", "run", str(data), "--out", str(out)]
-    for item in sets:
-        command += ["--set", item]
-    started = time.perf_counter()
-    subprocess.run(command, env=ENV, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
-    seconds = time.perf_counter() - started
-    stages = json.loads((out / "manifest.json").read_text())["stages"]
-    return {"seconds": round(seconds, 1),
-            "stages": {s: stages[s]["seconds"] for s in STAGES if s in stages}}
+    seconds, stages = run_disinfo(ROOT, data, out, sets)
+    return {"seconds": round(seconds, 1), "stages": stages}
 
 
 def same_outputs(a: Path, b: Path) -> bool:
-    for table in ("predictions.parquet",):
-        if not pd.read_parquet(a / table).equals(pd.read_parquet(b / table)):
-            return False
-    for table in ("narratives", "cleaned"):
+    for table in ("predictions.parquet", "narratives", "cleaned"):
         if not pd.read_parquet(a / table).equals(pd.read_parquet(b / table)):
             return False
     accounting = [json.loads((p / "manifest.json").read_text())["accounting"] for p in (a, b)]

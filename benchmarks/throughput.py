@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
-from ptc_articles import write_articles
+from speed_runs import ENV, run_disinfo, write_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 RAW = """
 import json, sys, time
 sys.path.insert(0, {root!r})
@@ -45,22 +42,6 @@ for _ in nlp.pipe(texts, batch_size=64):
     pass
 print(time.perf_counter() - started)
 """
-
-
-def run_disinfo(tree: Path, data: Path, out: Path, sets: list[str]) -> tuple[float, float]:
-    """(end-to-end wall seconds, classify stage seconds) of `disinfo run` from `tree`."""
-    code = (f"import sys; sys.path.insert(0, {str(tree)!r}); import pipeline; "
-            f"assert pipeline.__file__.startswith({str(tree)!r}), pipeline.__file__; "
-            "from pipeline.cli import app; app()")
-    command = [sys.executable, "-c", code, "-q", "run", str(data), "--out", str(out)]
-    for item in sets:
-        command += ["--set", item]
-    started = time.perf_counter()
-    subprocess.run(command, env=ENV, cwd=tree, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
-    seconds = time.perf_counter() - started
-    stages = json.loads((out / "manifest.json").read_text())["stages"]
-    return seconds, float(stages["classify"]["seconds"])
 
 
 def raw_spacy(data: Path, model: str) -> float:
@@ -89,14 +70,16 @@ def main() -> None:
             print(json.dumps({name: figures[name]}), file=sys.stderr)
 
         record("spacy", raw_spacy(data, args.spacy_model))
-        total, classify = run_disinfo(ROOT, data, tmp / "run", [])
+        total, stages = run_disinfo(ROOT, data, tmp / "run", [])
+        classify = stages["classify"]
         predictions = pd.read_parquet(tmp / "run" / "predictions.parquet")
         labels = [c[:-len("_score")] for c in predictions if c.endswith("_score")]
         positive_rate = {l: round(float((predictions[l] == 1).mean()), 4) for l in labels}
         record("disinfo end to end", total)
         record("disinfo classify stage", classify)
         record("blank", raw_spacy(data, "blank:en"))
-        total, classify = run_disinfo(ROOT, data, tmp / "run-fast", [fast])
+        total, stages = run_disinfo(ROOT, data, tmp / "run-fast", [fast])
+        classify = stages["classify"]
         record("disinfo fast end to end", total)
         record("disinfo fast classify stage", classify)
         for rev in args.old:
@@ -104,7 +87,8 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q",
                             str(tree), rev], check=True)
             try:
-                total, classify = run_disinfo(tree, data, tmp / f"run-{rev}", [])
+                total, stages = run_disinfo(tree, data, tmp / f"run-{rev}", [])
+                classify = stages["classify"]
             finally:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(tree)], check=True)
