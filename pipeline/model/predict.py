@@ -178,9 +178,8 @@ class MechanismPredictor:
         scores[skipped] = np.nan
         decisions = (np.nan_to_num(scores, nan=-1.0) >= thresholds).astype(int)
         directions = self._directions(X, docs, decisions)
-        by_passage = {(int(i), int(j)): passages[(int(i), int(j))]
-                      for i, j in zip(*np.nonzero(passage_p > doc_p))
-                      if (i, j) in passages}
+        by_passage = {key: span for key, span in passages.items()
+                      if passage_p[key] > doc_p[key]}  # the passage made the text score
         evidence = self._evidence(docs, decisions, text_p, thresholds, meta_hits, directions,
                                   by_passage)
         return Predictions(self.labels, scores, decisions, evidence, directions, docs,
